@@ -1,0 +1,37 @@
+// maillab: the command. `maillab run` prints the annotated classroom demo; `maillab serve`
+// runs the protocol servers on real sockets for real clients.
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <unistd.h>
+
+#include "cli/commands.hpp"
+
+namespace maillab::cli {
+bool stdout_wants_color() {
+    const char* no_color = std::getenv("NO_COLOR");
+    return isatty(STDOUT_FILENO) && !(no_color && *no_color);
+}
+}  // namespace maillab::cli
+
+int main(int argc, char** argv) {
+    CLI::App app{"maillab: see how e-mail really moves (SMTP, POP3, IMAP, MIME, webmail)"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("maillab 0.1.0"));
+    auto run = maillab::cli::add_run_command(app);
+    auto serve = maillab::cli::add_serve_command(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    try {
+        if (app.got_subcommand("run")) return run();
+        if (app.got_subcommand("serve")) return serve();
+    } catch (const std::exception& e) {
+        std::cerr << "maillab: " << e.what() << '\n';
+        return 1;
+    }
+    return 0;
+}

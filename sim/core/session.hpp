@@ -1,0 +1,37 @@
+// What a transport needs from any sans-I/O protocol engine (SMTP, POP3, IMAP; server or client).
+// The engine never touches a socket, a clock or a file: the transport feeds it bytes and sends
+// whatever it produced; the engine says when it wants TLS started or the connection closed.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace maillab {
+
+struct tls_info {
+    std::string version;  // "TLSv1.3"
+    std::string cipher;   // "TLS_AES_256_GCM_SHA384"
+};
+
+class protocol_session {
+public:
+    virtual ~protocol_session() = default;
+
+    // The connection is up (and, for implicit TLS, the handshake done): a server greets here.
+    virtual void start() = 0;
+    // Bytes from the peer; any split is fine (a command may arrive byte by byte).
+    virtual void receive(std::string_view bytes) = 0;
+    // The transport finished the TLS handshake the engine asked for with wants_tls().
+    virtual void tls_established(const tls_info& info) = 0;
+    // The peer closed or reset the connection, or it was lost.
+    virtual void connection_lost() = 0;
+
+    // Bytes to send now, in order; taking them empties the buffer.
+    virtual std::string take_output() = 0;
+    // After sending the pending output: start a TLS handshake (the engine stops reading until
+    // tls_established), or close the connection.
+    virtual bool wants_tls() const = 0;
+    virtual bool wants_close() const = 0;
+};
+
+}  // namespace maillab

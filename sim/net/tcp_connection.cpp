@@ -1,0 +1,249 @@
+#include "sim/net/tcp_connection.hpp"
+
+#include <openssl/ssl.h>
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/write.hpp>
+#include <fmt/format.h>
+
+namespace maillab {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+tcp_connection::tcp_connection(tcp::socket socket, asio::ssl::context* tls, tls_mode mode,
+                               bool server_side, std::unique_ptr<connection_tracer> tracer,
+                               session_factory make_session)
+    : plain_(std::move(socket)),
+      tls_(tls),
+      mode_(tls ? mode : tls_mode::none),
+      server_side_(server_side),
+      tracer_(std::move(tracer)),
+      make_session_(std::move(make_session)),
+      close_timer_(plain_.get_executor()) {}
+
+void tcp_connection::trace_tcp(std::string_view action, std::string text, bool incoming) {
+    event e;
+    e.kind = event_kind::tcp;
+    e.proto = "tcp";
+    e.text = std::move(text);
+    e.explain = "net.tcp." + std::string(action);
+    e.fields = {{"action", action}, {"transport", "tcp"}};
+    if (incoming) tracer_->incoming(std::move(e));
+    else tracer_->outgoing(std::move(e));
+}
+
+void tcp_connection::trace_bytes(bool incoming, std::string_view bytes) {
+    event e;
+    e.kind = event_kind::bytes;
+    e.text = fmt::format("{} octets", bytes.size());
+    e.raw = std::string(bytes);
+    e.explain = "net.tcp.bytes";
+    e.fields = {{"size", bytes.size()}};
+    if (incoming) tracer_->incoming(std::move(e));
+    else tracer_->outgoing(std::move(e));
+}
+
+void tcp_connection::start() {
+    boost::system::error_code ec;
+    auto peer = plain_.remote_endpoint(ec);
+    auto local = plain_.local_endpoint(ec);
+    trace_tcp("connect",
+              fmt::format("TCP connection {}:{} -> {}:{}", peer.address().to_string(), peer.port(),
+                          local.address().to_string(), local.port()),
+              server_side_);
+    if (mode_ == tls_mode::implicit) {
+        start_tls();
+        return;
+    }
+    begin_session();
+}
+
+void tcp_connection::begin_session() {
+    session_ = make_session_(*tracer_, tls_stream_.has_value());
+    session_->start();
+    flush();
+    read_more();
+}
+
+void tcp_connection::read_more() {
+    if (reading_ || closing_ || finished_ || !session_) return;
+    if (session_->wants_tls() || session_->wants_close()) return;
+    reading_ = true;
+    auto self = shared_from_this();
+    auto handler = [self](const boost::system::error_code& ec, std::size_t n) {
+        self->on_read(ec, n);
+    };
+    if (tls_stream_) tls_stream_->async_read_some(asio::buffer(read_buffer_), handler);
+    else plain_.async_read_some(asio::buffer(read_buffer_), handler);
+}
+
+void tcp_connection::on_read(const boost::system::error_code& ec, std::size_t n) {
+    reading_ = false;
+    if (finished_) return;
+    if (n > 0) {
+        std::string_view bytes(read_buffer_.data(), n);
+        trace_bytes(true, bytes);
+        wrote_since_last_read_ = false;
+        session_->receive(bytes);
+        flush();
+    }
+    if (ec) {
+        bool reset = ec == asio::error::connection_reset;
+        if (ec == asio::error::operation_aborted) return;
+        if (reset && wrote_since_last_read_)
+            tracer_->note(tracer_->proto() + ".note.replies_unread",
+                          "the client closed without reading the replies (its kernel answered "
+                          "them with a TCP reset)",
+                          {}, std::nullopt);
+        finish(reset ? "connection reset by peer" : "connection closed by peer", reset);
+        return;
+    }
+    read_more();
+}
+
+void tcp_connection::flush() {
+    if (!session_) return;
+    std::string out = session_->take_output();
+    if (!out.empty()) {
+        trace_bytes(false, out);
+        wrote_since_last_read_ = true;
+        writes_.push_back(std::move(out));
+    }
+    if (!writing_) write_next();
+}
+
+void tcp_connection::write_next() {
+    if (finished_) return;
+    if (writes_.empty()) {
+        after_writes();
+        return;
+    }
+    writing_ = true;
+    auto self = shared_from_this();
+    auto handler = [self](const boost::system::error_code& ec, std::size_t) {
+        self->writing_ = false;
+        if (self->finished_) return;
+        self->writes_.pop_front();
+        if (ec) {
+            if (ec == asio::error::broken_pipe || ec == asio::error::connection_reset)
+                self->tracer_->note(self->tracer_->proto() + ".note.replies_unread",
+                                    "the client closed without reading the replies", {},
+                                    std::nullopt);
+            self->finish(fmt::format("write failed: {}", ec.message()), true);
+            return;
+        }
+        self->write_next();
+    };
+    if (tls_stream_) asio::async_write(*tls_stream_, asio::buffer(writes_.front()), handler);
+    else asio::async_write(plain_, asio::buffer(writes_.front()), handler);
+}
+
+// Everything the session produced is on the wire: now it may switch to TLS or close.
+void tcp_connection::after_writes() {
+    if (!session_ || closing_) return;
+    if (session_->wants_tls()) {
+        if (!reading_) start_tls();
+        return;
+    }
+    if (session_->wants_close()) {
+        close_gracefully();
+        return;
+    }
+    read_more();
+}
+
+void tcp_connection::start_tls() {
+    if (!tls_) {
+        finish("TLS requested but not configured", false);
+        return;
+    }
+    event start;
+    start.kind = event_kind::tls;
+    start.proto = "tls";
+    start.text = "TLS handshake starts";
+    start.explain = "net.tls.handshake_start";
+    start.fields = {{"phase", "handshake_start"}, {"mode", mode_ == tls_mode::implicit ? "implicit" : "starttls"}};
+    tracer_->local(std::move(start));
+
+    tls_stream_.emplace(std::move(plain_), *tls_);
+    auto self = shared_from_this();
+    tls_stream_->async_handshake(
+        server_side_ ? asio::ssl::stream_base::server : asio::ssl::stream_base::client,
+        [self](const boost::system::error_code& ec) {
+            if (self->finished_) return;
+            if (ec) {
+                event e;
+                e.kind = event_kind::tls;
+                e.proto = "tls";
+                e.text = "TLS handshake failed: " + ec.message();
+                e.explain = "net.tls.failed";
+                e.fields = {{"phase", "failed"}, {"reason", ec.message()}};
+                self->tracer_->local(std::move(e));
+                self->finish("TLS handshake failed", false);
+                return;
+            }
+            SSL* ssl = self->tls_stream_->native_handle();
+            tls_info info{SSL_get_version(ssl), SSL_CIPHER_get_name(SSL_get_current_cipher(ssl))};
+            event e;
+            e.kind = event_kind::tls;
+            e.proto = "tls";
+            e.text = fmt::format("TLS established: {} {}", info.version, info.cipher);
+            e.explain = "net.tls.established";
+            e.fields = {{"phase", "established"}, {"version", info.version}, {"cipher", info.cipher}};
+            self->tracer_->local(std::move(e));
+            self->tracer_->set_inside_tls(true);
+            self->tracer_->note("net.tls.visible",
+                                "from here on a network observer sees only encrypted records; "
+                                "maillab shows the plaintext because it is an endpoint",
+                                {}, std::nullopt);
+            if (!self->session_) {
+                self->begin_session();
+                return;
+            }
+            self->session_->tls_established(info);
+            self->flush();
+        });
+}
+
+void tcp_connection::close_gracefully() {
+    if (closing_) return;
+    closing_ = true;
+    trace_tcp("close",
+              "connection closed by " + tracer_->local_host(), false);
+    auto self = shared_from_this();
+    if (tls_stream_) {
+        // Send close_notify, but do not wait long for the peer's.
+        close_timer_.expires_after(std::chrono::seconds(2));
+        close_timer_.async_wait([self](const boost::system::error_code&) {
+            self->finish("", false);
+        });
+        tls_stream_->async_shutdown([self](const boost::system::error_code&) {
+            self->finish("", false);
+        });
+        return;
+    }
+    finish("", false);
+}
+
+void tcp_connection::stop() {
+    if (finished_) return;
+    if (!closing_) trace_tcp("close", "connection closed: server shutting down", false);
+    closing_ = true;
+    finish("", false);
+}
+
+void tcp_connection::finish(std::string_view why, bool reset) {
+    if (finished_) return;
+    finished_ = true;
+    if (!why.empty() && !closing_) trace_tcp(reset ? "reset" : "close", std::string(why), true);
+    close_timer_.cancel();
+    boost::system::error_code ec;
+    auto& sock = tls_stream_ ? tls_stream_->next_layer() : plain_;
+    sock.shutdown(tcp::socket::shutdown_both, ec);
+    sock.close(ec);
+    if (session_) session_->connection_lost();
+}
+
+}  // namespace maillab

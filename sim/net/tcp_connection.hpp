@@ -1,0 +1,73 @@
+// One real TCP connection (Boost.Asio) running a sans-I/O protocol session, plain or TLS
+// (implicit TLS from the start, or STARTTLS when the session asks). The tap traces connect,
+// every chunk in and out, the TLS handshake, and close or reset. Single-threaded: all handlers
+// run on one io_context thread, the same one that owns the trace.
+#pragma once
+
+#include <array>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "sim/core/session.hpp"
+#include "sim/core/trace.hpp"
+
+namespace maillab {
+
+enum class tls_mode { none, starttls, implicit };
+
+class tcp_connection : public std::enable_shared_from_this<tcp_connection> {
+public:
+    using session_factory =
+        std::function<std::unique_ptr<protocol_session>(connection_tracer&, bool tls_active)>;
+
+    tcp_connection(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context* tls,
+                   tls_mode mode, bool server_side, std::unique_ptr<connection_tracer> tracer,
+                   session_factory make_session);
+
+    // Traces the connect, does the implicit-TLS handshake if any, starts the session.
+    void start();
+    // Ends the connection now (server shutdown).
+    void stop();
+    bool finished() const { return finished_; }
+    protocol_session* session() { return session_.get(); }
+
+private:
+    void begin_session();
+    void read_more();
+    void on_read(const boost::system::error_code& ec, std::size_t n);
+    void flush();
+    void write_next();
+    void after_writes();
+    void start_tls();
+    void close_gracefully();
+    void finish(std::string_view why, bool reset);
+    void trace_bytes(bool incoming, std::string_view bytes);
+    void trace_tcp(std::string_view action, std::string text, bool incoming);
+
+    boost::asio::ip::tcp::socket plain_;
+    std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket>> tls_stream_;
+    boost::asio::ssl::context* tls_;
+    tls_mode mode_;
+    bool server_side_;
+    std::unique_ptr<connection_tracer> tracer_;
+    session_factory make_session_;
+    std::unique_ptr<protocol_session> session_;
+    boost::asio::steady_timer close_timer_;
+
+    std::array<char, 16 * 1024> read_buffer_{};
+    std::deque<std::string> writes_;
+    bool writing_ = false;
+    bool reading_ = false;
+    bool closing_ = false;
+    bool finished_ = false;
+    bool wrote_since_last_read_ = false;
+};
+
+}  // namespace maillab

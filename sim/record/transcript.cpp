@@ -1,0 +1,129 @@
+#include "sim/record/transcript.hpp"
+
+#include <fmt/format.h>
+
+#include "sim/core/bytes.hpp"
+
+namespace maillab {
+namespace {
+constexpr const char* dim = "\x1b[2m";
+constexpr const char* cyan = "\x1b[36m";
+constexpr const char* green = "\x1b[32m";
+constexpr const char* yellow = "\x1b[33m";
+constexpr const char* magenta = "\x1b[35m";
+constexpr const char* red = "\x1b[31m";
+
+// Splits exact bytes into lines, each shown with its line end made visible (\r\n or \n).
+std::vector<std::string> visible_lines(std::string_view raw) {
+    std::vector<std::string> lines;
+    std::size_t start = 0;
+    while (start < raw.size()) {
+        auto lf = raw.find('\n', start);
+        std::size_t end = lf == std::string_view::npos ? raw.size() : lf + 1;
+        lines.push_back(visible_bytes(raw.substr(start, end - start)));
+        start = end;
+    }
+    return lines;
+}
+}  // namespace
+
+transcript_printer::transcript_printer(std::ostream& out, transcript_options options,
+                                       const explain_catalog& catalog)
+    : out_(out), options_(options), catalog_(catalog) {}
+
+std::string transcript_printer::paint(std::string_view text, const char* ansi) const {
+    if (!options_.color) return std::string(text);
+    return fmt::format("{}{}\x1b[0m", ansi, text);
+}
+
+std::string transcript_printer::prefix(const event& e) {
+    if (!first_t_us_) first_t_us_ = e.t_us;
+    double seconds = static_cast<double>(e.t_us - *first_t_us_) / 1e6;
+    std::string conn = e.conn ? fmt::format("#{}", e.conn) : "  ";
+    return paint(fmt::format("{:9.3f}s {:>3} ", seconds, conn), dim);
+}
+
+void transcript_printer::print_explanation(const event& e) {
+    if (!options_.explanations || e.explain.empty()) return;
+    const explanation* x = catalog_.find(e.explain);
+    if (!x) return;
+    std::string text = fill_placeholders(x->text(options_.lang), e.fields);
+    std::string rfc = x->rfc.empty() ? "" : fmt::format(" [{}]", x->rfc);
+    out_ << std::string(15, ' ') << paint(fmt::format("  ↳ {}{}", text, rfc), dim) << '\n';
+}
+
+void transcript_printer::on_event(const event& e) {
+    if (e.kind == event_kind::bytes && !options_.show_bytes) return;
+    std::string pre = prefix(e);
+    std::string pad(15, ' ');
+    std::string route = e.to.empty() ? e.from : fmt::format("{} → {}", e.from, e.to);
+    bool tls = e.fields.value("tls", false);
+    std::string lock = tls ? " [TLS]" : "";
+    switch (e.kind) {
+        case event_kind::tcp:
+            out_ << pre << paint(fmt::format("── TCP {} ({})", e.text, route), cyan) << '\n';
+            break;
+        case event_kind::tls:
+            out_ << pre << paint(fmt::format("── TLS {}", e.text), cyan) << '\n';
+            break;
+        case event_kind::bytes:
+            out_ << pre << paint(fmt::format("   bytes {} ({})", e.text, route), dim) << '\n';
+            if (e.raw)
+                for (const auto& line : visible_lines(*e.raw))
+                    out_ << pad << paint("   │ " + line, dim) << '\n';
+            return;
+        case event_kind::command: {
+            std::string shown = e.raw ? visible_bytes(*e.raw) : e.text;
+            out_ << pre << paint(fmt::format("C: {}", shown), green)
+                 << paint(fmt::format("   ({}{})", route, lock), dim) << '\n';
+            break;
+        }
+        case event_kind::reply: {
+            auto lines = e.raw ? visible_lines(*e.raw) : std::vector<std::string>{e.text};
+            for (std::size_t i = 0; i < lines.size(); ++i)
+                out_ << (i == 0 ? pre : pad) << paint("S: " + lines[i], yellow)
+                     << (i == 0 ? paint(fmt::format("   ({}{})", route, lock), dim) : "")
+                     << '\n';
+            break;
+        }
+        case event_kind::data: {
+            out_ << pre << paint(fmt::format("C: [{}]", e.text), green)
+                 << paint(fmt::format("   ({}{})", route, lock), dim) << '\n';
+            auto lines = e.raw ? visible_lines(*e.raw) : std::vector<std::string>{};
+            std::size_t shown = std::min(lines.size(), options_.max_message_lines);
+            for (std::size_t i = 0; i < shown; ++i)
+                out_ << pad << paint("   │ " + lines[i], green) << '\n';
+            if (shown < lines.size())
+                out_ << pad << paint(fmt::format("   │ ... {} more lines", lines.size() - shown),
+                                     dim)
+                     << '\n';
+            break;
+        }
+        case event_kind::state:
+            out_ << pre
+                 << paint(fmt::format("   ◆ {}: {} → {}  ({})",
+                                      e.fields.value("machine", std::string()),
+                                      e.fields.value("from_state", std::string()),
+                                      e.fields.value("to_state", std::string()),
+                                      e.fields.value("reason", std::string())),
+                          magenta)
+                 << '\n';
+            break;
+        case event_kind::store:
+        case event_kind::queue:
+            out_ << pre << paint(fmt::format("   ▣ {}: {}", to_string(e.kind), e.text), cyan)
+                 << '\n';
+            break;
+        case event_kind::note:
+            out_ << pre << paint(fmt::format("   ✎ note: {}", e.text), red) << '\n';
+            break;
+        case event_kind::dns:
+        case event_kind::http:
+            out_ << pre << fmt::format("   {} {}", to_string(e.kind), e.text) << '\n';
+            break;
+    }
+    print_explanation(e);
+    out_.flush();
+}
+
+}  // namespace maillab

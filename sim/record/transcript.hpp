@@ -1,0 +1,39 @@
+// The annotated terminal transcript: C:/S: lines, state changes, notes and the explanation of
+// each step with its RFC section. Reads events only (the trace is the single source of truth),
+// so a live run, a finished run and a recording print the same way.
+#pragma once
+
+#include <optional>
+#include <ostream>
+
+#include "sim/core/trace.hpp"
+#include "sim/explain/catalog.hpp"
+
+namespace maillab {
+
+struct transcript_options {
+    language lang = language::en;
+    bool explanations = true;
+    bool show_bytes = false;       // the tap's raw chunks (duplicates C:/S: lines otherwise)
+    bool color = false;            // ANSI colours for a terminal
+    std::size_t max_message_lines = 40;  // message text shown after DATA
+};
+
+class transcript_printer final : public trace_listener {
+public:
+    transcript_printer(std::ostream& out, transcript_options options,
+                       const explain_catalog& catalog = explain_catalog::builtin());
+    void on_event(const event& e) override;
+
+private:
+    void print_explanation(const event& e);
+    std::string prefix(const event& e);
+    std::string paint(std::string_view text, const char* ansi) const;
+
+    std::ostream& out_;
+    transcript_options options_;
+    const explain_catalog& catalog_;
+    std::optional<std::int64_t> first_t_us_;
+};
+
+}  // namespace maillab

@@ -1,0 +1,78 @@
+#include "sim/world/builtin_demo.hpp"
+
+#include "sim/core/scheduler.hpp"
+#include "sim/net/memory_pipe.hpp"
+#include "sim/net/session_link.hpp"
+#include "sim/smtp/client_session.hpp"
+#include "sim/smtp/local_delivery.hpp"
+#include "sim/smtp/server_session.hpp"
+#include "sim/store/mail_store.hpp"
+
+namespace maillab {
+namespace {
+constexpr const char* server_host = "mail.example.org";
+constexpr const char* alice_ua = "ua.alice";
+constexpr std::int64_t link_latency_us = 2000;  // 2 ms each way, a campus network
+
+// A short message that shows what students should see: headers, an empty line, a body, and a
+// line beginning with "." that must be dot-stuffed on the wire.
+constexpr const char* demo_message =
+    "From: Alice <alice@example.org>\r\n"
+    "To: Bob <bob@example.org>\r\n"
+    "Subject: Lab meeting\r\n"
+    "Date: Mon, 06 Jan 2025 09:00:00 +0000\r\n"
+    "Message-ID: <demo-1@example.org>\r\n"
+    "\r\n"
+    "Hi Bob,\r\n"
+    "\r\n"
+    "the lab meeting moves to room 204.\r\n"
+    ".plan: bring the packet captures (this line starts with a dot)\r\n"
+    "\r\n"
+    "Alice\r\n";
+}  // namespace
+
+demo_result run_builtin_demo(const std::vector<trace_listener*>& listeners) {
+    virtual_clock clock;
+    scheduler sched(clock);
+    trace t(clock, {{"scenario", "builtin:demo"},
+                    {"title", "alice submits a mail for bob over SMTP"}});
+    for (auto* l : listeners) t.subscribe(*l);
+
+    mail_store store;
+    store.add_user("alice@example.org", "alice-password");
+    store.add_user("bob@example.org", "bob-password");
+    smtp::local_delivery delivery(store, {"example.org"});
+
+    memory_pipe pipe(sched, link_latency_us);
+    std::uint64_t conn = t.new_connection_id();
+    connection_tracer client_tracer(t, conn, "smtp", alice_ua, server_host);
+    connection_tracer server_tracer(t, conn, "smtp", server_host, alice_ua);
+
+    smtp::client_job job;
+    job.helo_name = "alice-laptop.example.org";
+    job.mail_from = "alice@example.org";
+    // carol does not exist: the demo shows a 550 for one recipient while the mail still goes
+    // to the other.
+    job.recipients = {"bob@example.org", "carol@example.org"};
+    job.message = demo_message;
+    job.user = "alice";
+    job.password = "alice-password";
+    smtp::client_session client(job, client_tracer);
+
+    smtp::server_config config;
+    config.hostname = server_host;
+    config.peer_address = alice_ua;
+    smtp::server_session server(config, delivery, server_tracer);
+
+    session_link client_link(pipe.client_end(), client, client_tracer);
+    session_link server_link(pipe.server_end(), server, server_tracer);
+    client_link.trace_connect("in-memory pipe, 2 ms latency");
+    client_link.start();
+    sched.schedule_after(link_latency_us, [&] { server_link.start(); });
+    sched.run();
+
+    for (auto* l : listeners) t.unsubscribe(*l);
+    return {t.header(), t.events(), client.result().accepted};
+}
+
+}  // namespace maillab

@@ -1,0 +1,90 @@
+#include "sim/world/live_server.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "sim/smtp/address.hpp"
+#include "sim/smtp/server_session.hpp"
+
+namespace maillab {
+
+live_user parse_user_spec(const std::string& spec) {
+    auto colon = spec.find(':');
+    if (colon == std::string::npos)
+        throw std::invalid_argument(
+            fmt::format("--user \"{}\": expected NAME@DOMAIN:PASSWORD (no ':' found)", spec));
+    live_user user{spec.substr(0, colon), spec.substr(colon + 1)};
+    if (!smtp::plausible_mailbox(user.address))
+        throw std::invalid_argument(fmt::format(
+            "--user \"{}\": \"{}\" is not an address like bob@b.example", spec, user.address));
+    if (user.password.empty())
+        throw std::invalid_argument(fmt::format("--user \"{}\": the password is empty", spec));
+    return user;
+}
+
+live_server::live_server(boost::asio::io_context& io, trace& t, live_server_config config)
+    : io_(io), trace_(t), config_(std::move(config)) {
+    for (const auto& u : config_.users) store_.add_user(u.address, u.password);
+    if (config_.domains.empty())
+        for (const auto& u : config_.users) {
+            std::string d = smtp::domain_of(u.address);
+            if (std::find(config_.domains.begin(), config_.domains.end(), d) ==
+                config_.domains.end())
+                config_.domains.push_back(d);
+        }
+    if (config_.domains.empty())
+        throw std::invalid_argument("no mail domain: give --domain or --user");
+    for (const auto& u : config_.users)
+        if (std::find(config_.domains.begin(), config_.domains.end(),
+                      smtp::domain_of(u.address)) == config_.domains.end())
+            throw std::invalid_argument(fmt::format(
+                "--user {}: its domain is not one of the --domain values", u.address));
+    if (config_.hostname.empty()) config_.hostname = "mail." + config_.domains.front();
+    delivery_ = std::make_unique<smtp::local_delivery>(store_, config_.domains);
+
+    bool want_tls = config_.smtp_port != 0 || config_.smtps_port != 0;
+    if (want_tls && !config_.certificate.cert_pem.empty())
+        tls_ = std::make_unique<boost::asio::ssl::context>(
+            make_server_tls_context(config_.certificate));
+
+    auto smtp_factory = [this](bool implicit) {
+        return [this, implicit](connection_tracer& tracer,
+                                bool tls_active) -> std::unique_ptr<protocol_session> {
+            smtp::server_config sc;
+            sc.hostname = config_.hostname;
+            sc.peer_address = tracer.peer_host();
+            sc.max_message_size = config_.max_message_size;
+            sc.tls_available = tls_ != nullptr;
+            sc.tls_active = tls_active || implicit;
+            return std::make_unique<smtp::server_session>(sc, *delivery_, tracer);
+        };
+    };
+    auto add = [&](const char* name, unsigned short port, tls_mode mode, bool implicit) {
+        if (port == 0) return;
+        if (mode == tls_mode::implicit && !tls_)
+            throw std::invalid_argument(fmt::format("{} needs a TLS certificate", name));
+        listener_spec spec{name, "smtp", config_.bind_address, port, mode, config_.hostname};
+        try {
+            listeners_.push_back(std::make_unique<tcp_listener>(io_, trace_, spec, tls_.get(),
+                                                                smtp_factory(implicit)));
+        } catch (const boost::system::system_error& err) {
+            throw std::runtime_error(fmt::format("cannot listen for {} on {}:{}: {}", name,
+                                                 config_.bind_address, port,
+                                                 err.code().message()));
+        }
+    };
+    add("smtp", config_.smtp_port, tls_ ? tls_mode::starttls : tls_mode::none, false);
+    add("smtps", config_.smtps_port, tls_mode::implicit, true);
+}
+
+void live_server::start() {
+    for (auto& l : listeners_) l->start();
+}
+
+void live_server::stop() {
+    for (auto& l : listeners_) l->stop();
+}
+
+}  // namespace maillab

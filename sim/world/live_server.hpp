@@ -1,0 +1,61 @@
+// The servers of `maillab serve` on real sockets: one store, one delivery policy, and a
+// listener per protocol port, all on one io_context. Shared by the CLI and (later) the GUI.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include "sim/core/trace.hpp"
+#include "sim/net/tcp_listener.hpp"
+#include "sim/net/tls_context.hpp"
+#include "sim/smtp/local_delivery.hpp"
+#include "sim/store/mail_store.hpp"
+
+namespace maillab {
+
+struct live_user {
+    std::string address;
+    std::string password;
+};
+
+struct live_server_config {
+    std::string bind_address = "127.0.0.1";
+    std::string hostname;                 // default: "mail." + first domain
+    std::vector<std::string> domains;     // default: the users' domains
+    std::vector<live_user> users;
+    unsigned short smtp_port = 2525;      // 0 turns a listener off
+    unsigned short smtps_port = 4465;
+    std::size_t max_message_size = 32 * 1024 * 1024;
+    certificate_pair certificate;         // required when any TLS is offered
+};
+
+// "bob@b.example:secret" -> {address, password}; throws std::invalid_argument saying what is
+// wrong.
+live_user parse_user_spec(const std::string& spec);
+
+class live_server {
+public:
+    // Throws on a bad configuration or a port that cannot be bound (naming the port).
+    live_server(boost::asio::io_context& io, trace& t, live_server_config config);
+    void start();
+    void stop();
+
+    const std::vector<std::unique_ptr<tcp_listener>>& listeners() const { return listeners_; }
+    const mail_store& store() const { return store_; }
+    const live_server_config& config() const { return config_; }
+
+private:
+    boost::asio::io_context& io_;
+    trace& trace_;
+    live_server_config config_;
+    mail_store store_;
+    std::unique_ptr<smtp::local_delivery> delivery_;
+    std::unique_ptr<boost::asio::ssl::context> tls_;
+    std::vector<std::unique_ptr<tcp_listener>> listeners_;
+};
+
+}  // namespace maillab
