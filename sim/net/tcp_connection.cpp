@@ -50,7 +50,7 @@ void tcp_connection::start() {
     auto peer = plain_.remote_endpoint(ec);
     auto local = plain_.local_endpoint(ec);
     trace_tcp("connect",
-              fmt::format("TCP connection {}:{} -> {}:{}", peer.address().to_string(), peer.port(),
+              fmt::format("connection {}:{} -> {}:{}", peer.address().to_string(), peer.port(),
                           local.address().to_string(), local.port()),
               server_side_);
     if (mode_ == tls_mode::implicit) {

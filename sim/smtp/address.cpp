@@ -51,7 +51,11 @@ std::variant<path_argument, path_error> parse_path_argument(std::string_view arg
         auto eq = param.find('=');
         std::string key = to_upper(param.substr(0, eq));
         std::string value = eq == std::string_view::npos ? "" : std::string(param.substr(eq + 1));
-        if (key.empty()) return path_error{"empty ESMTP parameter"};
+        // RFC 5321 4.1.2: esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
+        bool keyword_ok = !key.empty() && std::isalnum(static_cast<unsigned char>(key[0]));
+        for (unsigned char c : key) keyword_ok = keyword_ok && (std::isalnum(c) || c == '-');
+        if (!keyword_ok)
+            return path_error{"malformed ESMTP parameter \"" + std::string(param) + "\""};
         result.params.emplace_back(std::move(key), std::move(value));
     }
     return result;

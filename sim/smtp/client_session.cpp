@@ -229,7 +229,8 @@ void client_session::start_transaction() {
 void client_session::send_next_envelope_command() {
     if (!mail_sent_) {
         std::string cmd = fmt::format("MAIL FROM:<{}>", job_.mail_from);
-        if (offers("SIZE")) cmd += fmt::format(" SIZE={}", job_.message.size());
+        // RFC 1870 3: the size as transmitted, i.e. after dot-stuffing and with CRLF ends.
+        if (offers("SIZE")) cmd += fmt::format(" SIZE={}", dot_stuff(job_.message).size() - 3);
         if (has_8bit(job_.message) && offers("8BITMIME")) cmd += " BODY=8BITMIME";
         send(cmd);
         mail_sent_ = true;

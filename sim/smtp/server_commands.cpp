@@ -31,8 +31,8 @@ std::span<const server_session::command_spec> server_session::command_table() {
          "send HELO/EHLO first, and only one MAIL per transaction (RSET to start over)"},
         {"RCPT", bit(server_state::mail) | bit(server_state::rcpt), &s::on_rcpt,
          "send MAIL FROM first"},
-        {"DATA", bit(server_state::mail) | bit(server_state::rcpt), &s::on_data,
-         "send MAIL FROM and RCPT TO first"},
+        {"DATA", bit(server_state::rcpt), &s::on_data,
+         "send MAIL FROM and at least one accepted RCPT TO first"},
         {"RSET", any_command_state, &s::on_rset, ""},
         {"NOOP", any_command_state, &s::on_noop, ""},
         {"QUIT", any_command_state, &s::on_quit, ""},
@@ -198,11 +198,6 @@ void server_session::on_rcpt(std::string_view args) {
 }
 
 void server_session::on_data(std::string_view /*args*/) {
-    if (state_ == server_state::mail) {
-        // RFC 5321 3.3: DATA with no accepted recipient.
-        reply(554, "5.5.1", "No valid recipients");
-        return;
-    }
     message_.clear();
     wire_.clear();
     data_at_line_start_ = true;
