@@ -81,8 +81,13 @@ std::function<int()> add_serve_command(CLI::App& app) {
         config.bind_address = opts->bind;
         config.hostname = opts->hostname;
         config.domains = opts->domains;
-        config.smtp_port = static_cast<unsigned short>(opts->smtp_port);
-        config.smtps_port = static_cast<unsigned short>(opts->smtps_port);
+        // On the command line a port of 0 turns that listener off.
+        auto port_or_off = [](int port) -> std::optional<unsigned short> {
+            if (port == 0) return std::nullopt;
+            return static_cast<unsigned short>(port);
+        };
+        config.smtp_port = port_or_off(opts->smtp_port);
+        config.smtps_port = port_or_off(opts->smtps_port);
         config.max_message_size = opts->max_size;
         if (opts->users.empty() && opts->domains.empty()) {
             opts->users = {"alice@example.org:alice", "bob@example.org:bob"};
@@ -91,7 +96,7 @@ std::function<int()> add_serve_command(CLI::App& app) {
         }
         for (const auto& spec : opts->users) config.users.push_back(parse_user_spec(spec));
 
-        if (config.smtp_port != 0 || config.smtps_port != 0) {
+        if (config.smtp_port || config.smtps_port) {
             if (!opts->tls_cert.empty() || !opts->tls_key.empty()) {
                 if (opts->tls_cert.empty() || opts->tls_key.empty())
                     throw std::invalid_argument("--tls-cert and --tls-key go together");

@@ -49,9 +49,11 @@ void tcp_connection::start() {
     boost::system::error_code ec;
     auto peer = plain_.remote_endpoint(ec);
     auto local = plain_.local_endpoint(ec);
+    auto from = server_side_ ? peer : local;
+    auto to = server_side_ ? local : peer;
     trace_tcp("connect",
-              fmt::format("connection {}:{} -> {}:{}", peer.address().to_string(), peer.port(),
-                          local.address().to_string(), local.port()),
+              fmt::format("connection {}:{} -> {}:{}", from.address().to_string(), from.port(),
+                          to.address().to_string(), to.port()),
               server_side_);
     if (mode_ == tls_mode::implicit) {
         start_tls();
@@ -244,6 +246,7 @@ void tcp_connection::finish(std::string_view why, bool reset) {
     sock.shutdown(tcp::socket::shutdown_both, ec);
     sock.close(ec);
     if (session_) session_->connection_lost();
+    if (session_ && on_finished_) on_finished_(*session_);
 }
 
 }  // namespace maillab

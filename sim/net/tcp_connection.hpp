@@ -36,6 +36,9 @@ public:
     // Ends the connection now (server shutdown).
     void stop();
     bool finished() const { return finished_; }
+    // Called once when the connection has ended, with the session still alive: the owner of a
+    // client job reads its result here.
+    void set_on_finished(std::function<void(protocol_session&)> fn) { on_finished_ = std::move(fn); }
     protocol_session* session() { return session_.get(); }
 
 private:
@@ -58,6 +61,7 @@ private:
     bool server_side_;
     std::unique_ptr<connection_tracer> tracer_;
     session_factory make_session_;
+    std::function<void(protocol_session&)> on_finished_;
     std::unique_ptr<protocol_session> session_;
     boost::asio::steady_timer close_timer_;
 

@@ -44,8 +44,7 @@ live_server::live_server(boost::asio::io_context& io, trace& t, live_server_conf
     if (config_.hostname.empty()) config_.hostname = "mail." + config_.domains.front();
     delivery_ = std::make_unique<smtp::local_delivery>(store_, config_.domains);
 
-    bool want_tls = config_.smtp_port != 0 || config_.smtps_port != 0;
-    if (want_tls && !config_.certificate.cert_pem.empty())
+    if (!config_.certificate.cert_pem.empty())
         tls_ = std::make_unique<boost::asio::ssl::context>(
             make_server_tls_context(config_.certificate));
 
@@ -61,17 +60,18 @@ live_server::live_server(boost::asio::io_context& io, trace& t, live_server_conf
             return std::make_unique<smtp::server_session>(sc, *delivery_, tracer);
         };
     };
-    auto add = [&](const char* name, unsigned short port, tls_mode mode, bool implicit) {
-        if (port == 0) return;
+    auto add = [&](const char* name, std::optional<unsigned short> port, tls_mode mode,
+                   bool implicit) {
+        if (!port) return;
         if (mode == tls_mode::implicit && !tls_)
             throw std::invalid_argument(fmt::format("{} needs a TLS certificate", name));
-        listener_spec spec{name, "smtp", config_.bind_address, port, mode, config_.hostname};
+        listener_spec spec{name, "smtp", config_.bind_address, *port, mode, config_.hostname};
         try {
             listeners_.push_back(std::make_unique<tcp_listener>(io_, trace_, spec, tls_.get(),
                                                                 smtp_factory(implicit)));
         } catch (const boost::system::system_error& err) {
             throw std::runtime_error(fmt::format("cannot listen for {} on {}:{}: {}", name,
-                                                 config_.bind_address, port,
+                                                 config_.bind_address, *port,
                                                  err.code().message()));
         }
     };

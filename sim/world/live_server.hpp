@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,8 +28,9 @@ struct live_server_config {
     std::string hostname;                 // default: "mail." + first domain
     std::vector<std::string> domains;     // default: the users' domains
     std::vector<live_user> users;
-    unsigned short smtp_port = 2525;      // 0 turns a listener off
-    unsigned short smtps_port = 4465;
+    // nullopt turns a listener off; 0 lets the OS choose a free port (tests).
+    std::optional<unsigned short> smtp_port = 2525;
+    std::optional<unsigned short> smtps_port = 4465;
     std::size_t max_message_size = 32 * 1024 * 1024;
     certificate_pair certificate;         // required when any TLS is offered
 };
