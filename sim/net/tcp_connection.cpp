@@ -7,6 +7,8 @@
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
 
+#include "sim/net/tap.hpp"
+
 namespace maillab {
 
 namespace asio = boost::asio;
@@ -24,23 +26,13 @@ tcp_connection::tcp_connection(tcp::socket socket, asio::ssl::context* tls, tls_
       close_timer_(plain_.get_executor()) {}
 
 void tcp_connection::trace_tcp(std::string_view action, std::string text, bool incoming) {
-    event e;
-    e.kind = event_kind::tcp;
-    e.proto = "tcp";
-    e.text = std::move(text);
-    e.explain = "net.tcp." + std::string(action);
-    e.fields = {{"action", action}, {"transport", "tcp"}};
+    event e = tap::tcp(action, std::move(text), "tcp");
     if (incoming) tracer_->incoming(std::move(e));
     else tracer_->outgoing(std::move(e));
 }
 
 void tcp_connection::trace_bytes(bool incoming, std::string_view bytes) {
-    event e;
-    e.kind = event_kind::bytes;
-    e.text = fmt::format("{} octets", bytes.size());
-    e.raw = std::string(bytes);
-    e.explain = "net.tcp.bytes";
-    e.fields = {{"size", bytes.size()}};
+    event e = tap::bytes(bytes);
     if (incoming) tracer_->incoming(std::move(e));
     else tracer_->outgoing(std::move(e));
 }
@@ -161,13 +153,8 @@ void tcp_connection::start_tls() {
         finish("TLS requested but not configured", false);
         return;
     }
-    event start;
-    start.kind = event_kind::tls;
-    start.proto = "tls";
-    start.text = "TLS handshake starts";
-    start.explain = "net.tls.handshake_start";
-    start.fields = {{"phase", "handshake_start"}, {"mode", mode_ == tls_mode::implicit ? "implicit" : "starttls"}};
-    tracer_->local(std::move(start));
+    tracer_->local(tap::tls("handshake_start", "TLS handshake starts",
+                            {{"mode", mode_ == tls_mode::implicit ? "implicit" : "starttls"}}));
 
     tls_stream_.emplace(std::move(plain_), *tls_);
     auto self = shared_from_this();
@@ -176,25 +163,17 @@ void tcp_connection::start_tls() {
         [self](const boost::system::error_code& ec) {
             if (self->finished_) return;
             if (ec) {
-                event e;
-                e.kind = event_kind::tls;
-                e.proto = "tls";
-                e.text = "TLS handshake failed: " + ec.message();
-                e.explain = "net.tls.failed";
-                e.fields = {{"phase", "failed"}, {"reason", ec.message()}};
-                self->tracer_->local(std::move(e));
+                self->tracer_->local(tap::tls("failed", "TLS handshake failed: " + ec.message(),
+                                              {{"reason", ec.message()}}));
                 self->finish("TLS handshake failed", false);
                 return;
             }
             SSL* ssl = self->tls_stream_->native_handle();
             tls_info info{SSL_get_version(ssl), SSL_CIPHER_get_name(SSL_get_current_cipher(ssl))};
-            event e;
-            e.kind = event_kind::tls;
-            e.proto = "tls";
-            e.text = fmt::format("TLS established: {} {}", info.version, info.cipher);
-            e.explain = "net.tls.established";
-            e.fields = {{"phase", "established"}, {"version", info.version}, {"cipher", info.cipher}};
-            self->tracer_->local(std::move(e));
+            self->tracer_->local(
+                tap::tls("established",
+                         fmt::format("TLS established: {} {}", info.version, info.cipher),
+                         {{"version", info.version}, {"cipher", info.cipher}}));
             self->tracer_->set_inside_tls(true);
             self->tracer_->note("net.tls.visible",
                                 "from here on a network observer sees only encrypted records; "

@@ -4,6 +4,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <fmt/format.h>
 
+#include "sim/net/tap.hpp"
+
 namespace maillab {
 
 namespace asio = boost::asio;
@@ -18,14 +20,12 @@ void tcp_connect(asio::io_context& io, trace& t, connect_spec spec, asio::ssl::c
     auto socket = std::make_shared<tcp::socket>(io);
     auto shared_spec = std::make_shared<connect_spec>(std::move(spec));
     auto fail = [&t, shared_spec, on_failed](const std::string& why) {
-        event e;
-        e.kind = event_kind::tcp;
-        e.proto = "tcp";
+        event e = tap::tcp("connect_failed",
+                           fmt::format("cannot connect to {}: {}", shared_spec->peer_host, why),
+                           "tcp");
         e.from = shared_spec->local_host;
         e.to = shared_spec->peer_host;
-        e.text = fmt::format("cannot connect to {}: {}", shared_spec->peer_host, why);
-        e.explain = "net.tcp.reset";
-        e.fields = {{"action", "connect_failed"}, {"reason", why}};
+        e.fields["reason"] = why;
         t.append(std::move(e));
         if (on_failed) on_failed(why);
     };

@@ -84,22 +84,35 @@ void server_session::on_ehlo(std::string_view args) {
     enter_state(server_state::ready, "EHLO accepted");
 }
 
-void server_session::on_mail(std::string_view args) {
-    auto parsed = parse_path_argument(args, "FROM");
+// Parses "FROM:<...>" / "TO:<...>"; answers 501 on a syntax error, and records the leniencies a
+// strict server would refuse.
+std::optional<path_argument> server_session::parse_path(std::string_view args,
+                                                       std::string_view verb,
+                                                       std::string_view keyword) {
+    auto parsed = parse_path_argument(args, keyword);
     if (auto* err = std::get_if<path_error>(&parsed)) {
-        reply(501, "5.5.4", fmt::format("Syntax: MAIL FROM:<address> ({})", err->message));
-        return;
+        reply(501, "5.5.4", fmt::format("Syntax: {} {}:<address> ({})", verb, keyword,
+                                        err->message));
+        return std::nullopt;
     }
     auto& path = std::get<path_argument>(parsed);
     if (path.space_after_colon)
         note("smtp.note.space_after_colon",
-             "\"MAIL FROM: <...>\": RFC 5321 has no space after the colon; a strict server "
-             "answers 501",
-             {{"verb", "MAIL"}});
+             fmt::format("\"{} {}: <...>\": RFC 5321 has no space after the colon; a strict "
+                         "server answers 501",
+                         verb, keyword),
+             {{"verb", std::string(verb)}});
     if (path.missing_angle_brackets)
         note("smtp.note.missing_angle_brackets",
              "address without <angle brackets>: RFC 5321 4.1.2 requires them; a strict server "
              "answers 501");
+    return std::move(path);
+}
+
+void server_session::on_mail(std::string_view args) {
+    auto parsed = parse_path(args, "MAIL", "FROM");
+    if (!parsed) return;
+    auto& path = *parsed;
     if (!path.address.empty() && path.address.find('@') == std::string::npos)
         note("smtp.note.address_without_domain",
              fmt::format("sender \"{}\" has no @domain: RFC 5321 4.1.2 requires one", path.address),
@@ -142,21 +155,9 @@ void server_session::on_mail(std::string_view args) {
 }
 
 void server_session::on_rcpt(std::string_view args) {
-    auto parsed = parse_path_argument(args, "TO");
-    if (auto* err = std::get_if<path_error>(&parsed)) {
-        reply(501, "5.5.4", fmt::format("Syntax: RCPT TO:<address> ({})", err->message));
-        return;
-    }
-    auto& path = std::get<path_argument>(parsed);
-    if (path.space_after_colon)
-        note("smtp.note.space_after_colon",
-             "\"RCPT TO: <...>\": RFC 5321 has no space after the colon; a strict server "
-             "answers 501",
-             {{"verb", "RCPT"}});
-    if (path.missing_angle_brackets)
-        note("smtp.note.missing_angle_brackets",
-             "address without <angle brackets>: RFC 5321 4.1.2 requires them; a strict server "
-             "answers 501");
+    auto parsed = parse_path(args, "RCPT", "TO");
+    if (!parsed) return;
+    auto& path = *parsed;
     if (!path.params.empty()) {
         reply(555, "5.5.4", fmt::format("RCPT parameter {} not recognized", path.params[0].first));
         return;

@@ -11,6 +11,7 @@
 
 #include "sim/core/session.hpp"
 #include "sim/core/trace.hpp"
+#include "sim/smtp/address.hpp"
 #include "sim/smtp/server_host.hpp"
 
 namespace maillab::smtp {
@@ -90,6 +91,8 @@ private:
     void on_starttls(std::string_view args);
     void on_not_offered(std::string_view args);
     void identify(std::string_view args, bool esmtp);
+    std::optional<path_argument> parse_path(std::string_view args, std::string_view verb,
+                                            std::string_view keyword);
 
     // server_auth.cpp: AUTH PLAIN and LOGIN (RFC 4954, 4616).
     void on_auth(std::string_view args);

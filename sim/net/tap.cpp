@@ -1,0 +1,39 @@
+#include "sim/net/tap.hpp"
+
+#include <fmt/format.h>
+
+namespace maillab::tap {
+
+event tcp(std::string_view action, std::string text, std::string_view transport) {
+    event e;
+    e.kind = event_kind::tcp;
+    e.proto = "tcp";
+    e.text = std::move(text);
+    // A failed connect is explained like a reset: nobody answered.
+    e.explain = action == "connect_failed" ? "net.tcp.reset" : "net.tcp." + std::string(action);
+    e.fields = {{"action", action}, {"transport", transport}};
+    return e;
+}
+
+event bytes(std::string_view chunk) {
+    event e;
+    e.kind = event_kind::bytes;
+    e.text = fmt::format("{} octets", chunk.size());
+    e.raw = std::string(chunk);
+    e.explain = "net.tcp.bytes";
+    e.fields = {{"size", chunk.size()}};
+    return e;
+}
+
+event tls(std::string_view phase, std::string text, nlohmann::json fields) {
+    event e;
+    e.kind = event_kind::tls;
+    e.proto = "tls";
+    e.text = std::move(text);
+    e.explain = "net.tls." + std::string(phase);
+    e.fields = fields.is_object() ? std::move(fields) : nlohmann::json::object();
+    e.fields["phase"] = phase;
+    return e;
+}
+
+}  // namespace maillab::tap
