@@ -26,6 +26,9 @@ std::function<int()> add_serve_command(CLI::App& app) {
         std::vector<std::string> users;
         int smtp_port = 2525;
         int smtps_port = 4465;
+        int pop3_port = 1110;
+        int pop3s_port = 9950;
+        std::string store_dir;
         std::string bind = "127.0.0.1";
         std::string hostname;
         std::string trace_path;
@@ -53,6 +56,15 @@ std::function<int()> add_serve_command(CLI::App& app) {
     cmd->add_option("--smtps-port", opts->smtps_port, "SMTPS port (implicit TLS); 0 turns it off")
         ->check(CLI::Range(0, 65535))
         ->capture_default_str();
+    cmd->add_option("--pop3-port", opts->pop3_port, "POP3 port (STLS offered); 0 turns it off")
+        ->check(CLI::Range(0, 65535))
+        ->capture_default_str();
+    cmd->add_option("--pop3s-port", opts->pop3s_port, "POP3S port (implicit TLS); 0 turns it off")
+        ->check(CLI::Range(0, 65535))
+        ->capture_default_str();
+    cmd->add_option("--store", opts->store_dir,
+                    "Keep mail in Maildirs under DIR so a restart finds it (default: in memory)")
+        ->option_text("DIR");
     cmd->add_option("--bind", opts->bind, "Address to listen on")->capture_default_str();
     cmd->add_option("--hostname", opts->hostname,
                     "Server name in greetings and Received: (default mail.<first domain>)");
@@ -88,6 +100,9 @@ std::function<int()> add_serve_command(CLI::App& app) {
         };
         config.smtp_port = port_or_off(opts->smtp_port);
         config.smtps_port = port_or_off(opts->smtps_port);
+        config.pop3_port = port_or_off(opts->pop3_port);
+        config.pop3s_port = port_or_off(opts->pop3s_port);
+        config.store_dir = opts->store_dir;
         config.max_message_size = opts->max_size;
         if (opts->users.empty() && opts->domains.empty()) {
             opts->users = {"alice@example.org:alice", "bob@example.org:bob"};
@@ -96,7 +111,7 @@ std::function<int()> add_serve_command(CLI::App& app) {
         }
         for (const auto& spec : opts->users) config.users.push_back(parse_user_spec(spec));
 
-        if (config.smtp_port || config.smtps_port) {
+        if (config.smtp_port || config.smtps_port || config.pop3_port || config.pop3s_port) {
             if (!opts->tls_cert.empty() || !opts->tls_key.empty()) {
                 if (opts->tls_cert.empty() || opts->tls_key.empty())
                     throw std::invalid_argument("--tls-cert and --tls-key go together");
@@ -144,9 +159,10 @@ std::function<int()> add_serve_command(CLI::App& app) {
                                      : l->spec().tls == tls_mode::starttls
                                          ? " (STARTTLS offered)"
                                          : "");
-        std::cout << fmt::format("local domains: {}; users: {}\n",
+        std::cout << fmt::format("local domains: {}; users: {}; store: {}\n",
                                  fmt::join(server.config().domains, ", "),
-                                 server.store().users().size());
+                                 server.store().users().size(),
+                                 opts->store_dir.empty() ? "in memory" : opts->store_dir);
         std::cout << "ready; Ctrl-C stops\n" << std::flush;
         server.start();
 

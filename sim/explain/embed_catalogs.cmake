@@ -1,7 +1,8 @@
 # Turns the catalog JSON files into a C++ source so the binaries carry their explanations.
-# Invoked with -DOUT=<file.cpp> -DINPUTS=<a.json;b.json>.
+# Invoked with -DOUT=<file.cpp> -DINPUTS=<a.json|b.json>.
+string(REPLACE "|" ";" input_list "${INPUTS}")
 set(body "")
-foreach(input IN LISTS INPUTS)
+foreach(input IN LISTS input_list)
   file(READ "${input}" text)
   get_filename_component(name "${input}" NAME)
   string(APPEND body "        {\"${name}\", R\"maillab_catalog(${text})maillab_catalog\"},\n")

@@ -1,8 +1,11 @@
 #include "sim/store/mail_store.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <stdexcept>
 
 #include "sim/core/bytes.hpp"
+#include "sim/store/maildir.hpp"
 
 namespace maillab {
 
@@ -17,11 +20,35 @@ void mail_store::add_user(const std::string& address, const std::string& passwor
     if (at == std::string::npos || at == 0 || at + 1 == address.size())
         throw std::invalid_argument("user address must look like name@domain: \"" + address +
                                     "\"");
+    if (address.find('/') != std::string::npos || address.front() == '.')
+        throw std::invalid_argument("user address must not contain '/' or start with '.': \"" +
+                                    address + "\"");
     std::string key = canonical_address(address);
     if (users_.count(key)) throw std::invalid_argument("user defined twice: " + key);
     user_account account{key, password, {}};
-    account.mailboxes["INBOX"] = mailbox{"INBOX", 1, 1, {}};
+    open_mailbox(account, "INBOX");
     users_.emplace(key, std::move(account));
+}
+
+mailbox& mail_store::open_mailbox(user_account& user, const std::string& name) {
+    auto [it, created] = user.mailboxes.try_emplace(name);
+    mailbox& box = it->second;
+    if (!created) return box;
+    box.name = name;
+    if (!persistent()) return box;
+    // Maildir++: INBOX is the user's directory itself, other folders are ".Name" inside it.
+    box.dir = root_ / user.address;
+    if (name != "INBOX") box.dir /= "." + name;
+    auto now = std::chrono::system_clock::now().time_since_epoch();
+    auto files = maildir::open(
+        box.dir, static_cast<std::uint32_t>(
+                     std::chrono::duration_cast<std::chrono::seconds>(now).count()));
+    box.uid_validity = files.uid_validity;
+    box.next_uid = files.next_uid;
+    for (auto& e : files.entries)
+        box.messages.push_back({e.uid, std::move(e.bytes), std::move(e.flags),
+                                e.internal_date_us, std::move(e.file_name), e.in_cur});
+    return box;
 }
 
 const user_account* mail_store::find_user(const std::string& name) const {
@@ -54,11 +81,45 @@ std::uint32_t mail_store::deliver(const std::string& address, const std::string&
                                   std::string bytes, std::int64_t now_us) {
     auto it = users_.find(canonical_address(address));
     if (it == users_.end()) throw std::invalid_argument("no such user: " + address);
-    mailbox& box = it->second.mailboxes[mailbox_name];
-    if (box.name.empty()) box.name = mailbox_name;
-    stored_message message{box.next_uid++, std::move(bytes), {}, now_us};
+    mailbox& box = open_mailbox(it->second, mailbox_name);
+    std::uint32_t uid = box.next_uid;
+    stored_message message{uid, std::move(bytes), {}, now_us, "", false};
+    if (!box.dir.empty()) {
+        message.file_name = maildir::deliver(box.dir, uid, message.bytes, now_us);
+        maildir::save_uidlist(box.dir, box.uid_validity, uid + 1);
+    }
+    box.next_uid = uid + 1;
     box.messages.push_back(std::move(message));
-    return box.messages.back().uid;
+    return uid;
+}
+
+std::vector<std::uint32_t> mail_store::expunge(const std::string& address,
+                                               const std::string& mailbox_name,
+                                               const std::vector<std::uint32_t>& uids) {
+    std::vector<std::uint32_t> removed;
+    auto user = users_.find(canonical_address(address));
+    if (user == users_.end()) return removed;
+    auto it = user->second.mailboxes.find(mailbox_name);
+    if (it == user->second.mailboxes.end()) return removed;
+    mailbox& box = it->second;
+    for (std::uint32_t uid : uids) {
+        auto m = std::find_if(box.messages.begin(), box.messages.end(),
+                              [uid](const stored_message& s) { return s.uid == uid; });
+        if (m == box.messages.end()) continue;
+        if (!box.dir.empty())
+            maildir::remove(box.dir, {m->uid, m->file_name, m->in_cur, {}, 0, {}});
+        box.messages.erase(m);
+        removed.push_back(uid);
+    }
+    return removed;
+}
+
+bool mail_store::lock_maildrop(const std::string& address) {
+    return locked_.insert(canonical_address(address)).second;
+}
+
+void mail_store::unlock_maildrop(const std::string& address) {
+    locked_.erase(canonical_address(address));
 }
 
 std::uint64_t mail_store::enqueue(queued_message message) {

@@ -1,9 +1,12 @@
 // The mail store: users with passwords, their mailboxes, and the messages in them, kept
 // byte-exact with IMAP-style UIDs (RFC 3501 2.3.1.1) so POP3 UIDL and IMAP UID can share them.
-// Also the outbound queue of mail accepted for other domains. In memory for now.
+// Also the outbound queue of mail accepted for other domains.
+// In memory by default; given a directory, every mailbox is also a Maildir there (maildir.hpp)
+// and a restart finds the same mail, UIDs and UIDVALIDITY.
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <set>
@@ -17,13 +20,16 @@ struct stored_message {
     std::string bytes;                // exactly as delivered (Received: header included)
     std::set<std::string> flags;      // "\\Seen", "\\Deleted", ...
     std::int64_t internal_date_us = 0;
+    std::string file_name;  // Maildir file (persistent stores only)
+    bool in_cur = false;
 };
 
 struct mailbox {
     std::string name;
     std::uint32_t uid_validity = 1;
     std::uint32_t next_uid = 1;
-    std::vector<stored_message> messages;
+    std::vector<stored_message> messages;  // ascending UID
+    std::filesystem::path dir;             // empty when in memory
 };
 
 struct user_account {
@@ -42,7 +48,15 @@ struct queued_message {
 
 class mail_store {
 public:
-    // Throws std::invalid_argument if the address is malformed or already present.
+    mail_store() = default;
+    // Keeps mail in Maildirs under `root`/<address>/ (created when absent).
+    explicit mail_store(std::filesystem::path root) : root_(std::move(root)) {}
+
+    bool persistent() const { return !root_.empty(); }
+    const std::filesystem::path& root() const { return root_; }
+
+    // Throws std::invalid_argument if the address is malformed or already present, and
+    // std::runtime_error (naming the path) if its Maildir cannot be read.
     void add_user(const std::string& address, const std::string& password);
 
     // By full address (case-insensitive domain), or by local part when exactly one user has it.
@@ -52,9 +66,17 @@ public:
                                             const std::string& password) const;
     bool has_local_part(const std::string& local_part) const;
 
-    // Appends to the user's mailbox and returns the new UID. Throws if there is no such user.
+    // Appends to the user's mailbox and returns the new UID; with a directory the message is on
+    // disk (fsynced) when this returns. Throws if there is no such user or the write fails.
     std::uint32_t deliver(const std::string& address, const std::string& mailbox_name,
                           std::string bytes, std::int64_t now_us);
+    // Removes the messages with these UIDs (from disk too); returns the UIDs really removed.
+    std::vector<std::uint32_t> expunge(const std::string& address, const std::string& mailbox_name,
+                                       const std::vector<std::uint32_t>& uids);
+
+    // RFC 1939 8: a POP3 session holds an exclusive lock on the maildrop while in TRANSACTION.
+    bool lock_maildrop(const std::string& address);
+    void unlock_maildrop(const std::string& address);
     std::uint64_t enqueue(queued_message message);
 
     const mailbox* find_mailbox(const std::string& address, const std::string& name) const;
@@ -62,7 +84,11 @@ public:
     const std::map<std::string, user_account>& users() const { return users_; }
 
 private:
-    std::map<std::string, user_account> users_;  // keyed by canonical address
+    mailbox& open_mailbox(user_account& user, const std::string& name);
+
+    std::filesystem::path root_;
+    std::map<std::string, user_account> users_;
+    std::set<std::string> locked_;  // keyed by canonical address
     std::vector<queued_message> queue_;
     std::uint64_t next_queue_id_ = 1;
 };

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/pop3/server_session.hpp"
 #include "sim/smtp/address.hpp"
 #include "sim/smtp/server_session.hpp"
 
@@ -26,7 +27,9 @@ live_user parse_user_spec(const std::string& spec) {
 
 live_server::live_server(boost::asio::io_context& io, trace& t, live_server_config config)
     : io_(io), trace_(t), config_(std::move(config)) {
-    for (const auto& u : config_.users) store_.add_user(u.address, u.password);
+    store_ = config_.store_dir.empty() ? std::make_unique<mail_store>()
+                                       : std::make_unique<mail_store>(config_.store_dir);
+    for (const auto& u : config_.users) store_->add_user(u.address, u.password);
     if (config_.domains.empty())
         for (const auto& u : config_.users) {
             std::string d = smtp::domain_of(u.address);
@@ -42,8 +45,8 @@ live_server::live_server(boost::asio::io_context& io, trace& t, live_server_conf
             throw std::invalid_argument(fmt::format(
                 "--user {}: its domain is not one of the --domain values", u.address));
     if (config_.hostname.empty()) config_.hostname = "mail." + config_.domains.front();
-    delivery_ = std::make_unique<smtp::local_delivery>(store_, config_.domains);
-
+    delivery_ = std::make_unique<smtp::local_delivery>(*store_, config_.domains);
+    maildrop_ = std::make_unique<pop3::store_maildrop>(*store_);
     if (!config_.certificate.cert_pem.empty())
         tls_ = std::make_unique<boost::asio::ssl::context>(
             make_server_tls_context(config_.certificate));
@@ -60,23 +63,37 @@ live_server::live_server(boost::asio::io_context& io, trace& t, live_server_conf
             return std::make_unique<smtp::server_session>(sc, *delivery_, tracer);
         };
     };
-    auto add = [&](const char* name, std::optional<unsigned short> port, tls_mode mode,
-                   bool implicit) {
-        if (!port) return;
-        if (mode == tls_mode::implicit && !tls_)
-            throw std::invalid_argument(fmt::format("{} needs a TLS certificate", name));
-        listener_spec spec{name, "smtp", config_.bind_address, *port, mode, config_.hostname};
-        try {
-            listeners_.push_back(std::make_unique<tcp_listener>(io_, trace_, spec, tls_.get(),
-                                                                smtp_factory(implicit)));
-        } catch (const boost::system::system_error& err) {
-            throw std::runtime_error(fmt::format("cannot listen for {} on {}:{}: {}", name,
-                                                 config_.bind_address, *port,
-                                                 err.code().message()));
-        }
+    auto pop3_factory = [this](bool implicit) {
+        return [this, implicit](connection_tracer& tracer,
+                                bool tls_active) -> std::unique_ptr<protocol_session> {
+            pop3::server_config pc;
+            pc.hostname = config_.hostname;
+            pc.tls_available = tls_ != nullptr;
+            pc.tls_active = tls_active || implicit;
+            return std::make_unique<pop3::server_session>(pc, *maildrop_, tracer);
+        };
     };
-    add("smtp", config_.smtp_port, tls_ ? tls_mode::starttls : tls_mode::none, false);
-    add("smtps", config_.smtps_port, tls_mode::implicit, true);
+    tls_mode upgrade = tls_ ? tls_mode::starttls : tls_mode::none;
+    add_listener("smtp", "smtp", config_.smtp_port, upgrade, smtp_factory(false));
+    add_listener("smtps", "smtp", config_.smtps_port, tls_mode::implicit, smtp_factory(true));
+    add_listener("pop3", "pop3", config_.pop3_port, upgrade, pop3_factory(false));
+    add_listener("pop3s", "pop3", config_.pop3s_port, tls_mode::implicit, pop3_factory(true));
+}
+
+void live_server::add_listener(const char* name, const char* proto,
+                               std::optional<unsigned short> port, tls_mode mode,
+                               tcp_connection::session_factory factory) {
+    if (!port) return;
+    if (mode == tls_mode::implicit && !tls_)
+        throw std::invalid_argument(fmt::format("{} needs a TLS certificate", name));
+    listener_spec spec{name, proto, config_.bind_address, *port, mode, config_.hostname};
+    try {
+        listeners_.push_back(
+            std::make_unique<tcp_listener>(io_, trace_, spec, tls_.get(), std::move(factory)));
+    } catch (const boost::system::system_error& err) {
+        throw std::runtime_error(fmt::format("cannot listen for {} on {}:{}: {}", name,
+                                             config_.bind_address, *port, err.code().message()));
+    }
 }
 
 void live_server::start() {

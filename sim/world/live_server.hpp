@@ -13,6 +13,7 @@
 #include "sim/core/trace.hpp"
 #include "sim/net/tcp_listener.hpp"
 #include "sim/net/tls_context.hpp"
+#include "sim/pop3/store_maildrop.hpp"
 #include "sim/smtp/local_delivery.hpp"
 #include "sim/store/mail_store.hpp"
 
@@ -31,6 +32,9 @@ struct live_server_config {
     // nullopt turns a listener off; 0 lets the OS choose a free port (tests).
     std::optional<unsigned short> smtp_port = 2525;
     std::optional<unsigned short> smtps_port = 4465;
+    std::optional<unsigned short> pop3_port = 1110;
+    std::optional<unsigned short> pop3s_port = 9950;
+    std::string store_dir;                // empty: mail in memory only
     std::size_t max_message_size = 32 * 1024 * 1024;
     certificate_pair certificate;         // required when any TLS is offered
 };
@@ -47,15 +51,19 @@ public:
     void stop();
 
     const std::vector<std::unique_ptr<tcp_listener>>& listeners() const { return listeners_; }
-    const mail_store& store() const { return store_; }
+    const mail_store& store() const { return *store_; }
     const live_server_config& config() const { return config_; }
 
 private:
+    void add_listener(const char* name, const char* proto, std::optional<unsigned short> port,
+                      tls_mode mode, tcp_connection::session_factory factory);
+
     boost::asio::io_context& io_;
     trace& trace_;
     live_server_config config_;
-    mail_store store_;
+    std::unique_ptr<mail_store> store_;
     std::unique_ptr<smtp::local_delivery> delivery_;
+    std::unique_ptr<pop3::store_maildrop> maildrop_;
     std::unique_ptr<boost::asio::ssl::context> tls_;
     std::vector<std::unique_ptr<tcp_listener>> listeners_;
 };

@@ -124,13 +124,17 @@ class MaillabServer:
     """One `maillab serve` process with its own temp dir for the trace and the TLS certificate."""
 
     def __init__(self, smtp: bool = True, smtps: bool = True, domain: str = DOMAIN,
-                 users: dict[str, str] | None = None, extra_args: list[str] | None = None):
+                 users: dict[str, str] | None = None, extra_args: list[str] | None = None,
+                 pop3: bool = False, pop3s: bool = False, store_dir: Path | None = None):
         self.binary = maillab_bin()
         self.domain = domain
         self.users = dict(USERS if users is None else users)
-        ports = free_ports(2)
+        ports = free_ports(4)
         self.smtp_port = ports[0] if smtp else 0
         self.smtps_port = ports[1] if smtps else 0
+        self.pop3_port = ports[2] if pop3 else 0
+        self.pop3s_port = ports[3] if pop3s else 0
+        self.store_dir = store_dir
         self.extra_args = list(extra_args or [])
         self.tmp = tempfile.TemporaryDirectory(prefix="maillab-it-")
         self.dir = Path(self.tmp.name)
@@ -147,8 +151,11 @@ class MaillabServer:
         for user, password in self.users.items():
             cmd += ["--user", f"{user}:{password}"]
         cmd += ["--smtp-port", str(self.smtp_port), "--smtps-port", str(self.smtps_port),
+                "--pop3-port", str(self.pop3_port), "--pop3s-port", str(self.pop3s_port),
                 "--bind", LOCALHOST, "--trace", str(self.trace_path),
                 "--tls-dir", str(self.tls_dir), "--quiet"]
+        if self.store_dir is not None:
+            cmd += ["--store", str(self.store_dir)]
         return cmd + self.extra_args
 
     def start(self, timeout: float = 10.0) -> "MaillabServer":
@@ -164,7 +171,8 @@ class MaillabServer:
 
     def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        pending = [p for p in (self.smtp_port, self.smtps_port) if p]
+        pending = [p for p in (self.smtp_port, self.smtps_port, self.pop3_port, self.pop3s_port)
+                   if p]
         while pending:
             if self.proc.poll() is not None:
                 raise RuntimeError(
