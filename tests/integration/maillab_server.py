@@ -76,6 +76,15 @@ def strip_received(stored: bytes) -> bytes:
             return stored[pos:]
 
 
+def unverified_tls() -> "ssl.SSLContext":
+    """A client TLS context for the server's self-signed certificate: no verification."""
+    import ssl
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
 def event_bytes(event: dict) -> bytes | None:
     """The exact bytes of an event: raw (UTF-8 text) or raw_b64 (decoded)."""
     if "raw_b64" in event:
@@ -214,6 +223,18 @@ class MaillabServer:
             self._log = None
         return rc
 
+    def kill(self, timeout: float = 5.0) -> int | None:
+        """SIGKILL by process id (no chance to clean up), as a crash would. Returns the status."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        return self.proc.returncode
+
     def cleanup(self) -> None:
         self.tmp.cleanup()
 
@@ -237,6 +258,11 @@ class MaillabServer:
                 continue
             out.append(e)
         return out
+
+    def last_seq(self) -> int:
+        """The seq of the newest event read so far (0 when none): a mark for "events after"."""
+        events = self.trace.refresh()
+        return events[-1].get("seq", 0) if events else 0
 
     def wait_events(self, predicate, timeout: float = 5.0, minimum: int = 1, **filters) -> list[dict]:
         """Poll the trace until at least `minimum` events match filters and predicate."""

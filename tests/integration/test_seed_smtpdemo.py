@@ -14,10 +14,7 @@ Environment: MAILLAB_SEEDS (default <repo>/../shared/seeds).
 
 from __future__ import annotations
 
-import os
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import unittest
@@ -25,8 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from maillab_server import MaillabServer, strip_received  # noqa: E402
+from seed_java import (compile_java, extract_smtpdemo, require_java, run_java,  # noqa: E402
+                       seed_text, substitute_smtpdemo)
 
-SEED_FILE = "003_cd3b5f5a1bb49c75.txt"
 BOB = "bob@example.org"
 # Java's println ends lines with line.separator, "\n" on Linux: the seed sends bare LFs and
 # maillab keeps the message text exactly as received (after the lenient end-of-data ".\n").
@@ -34,59 +32,13 @@ EXPECTED_MESSAGE = b"subject: \xe4\xbd\xa0\xe5\xa5\xbd\nni hao\nwo shi li jian\n
 EXPECTED_WIRE_DATA = EXPECTED_MESSAGE + b".\n"
 
 
-def seeds_dir() -> Path:
-    env = os.environ.get("MAILLAB_SEEDS")
-    path = Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "seeds"
-    if not (path / SEED_FILE).is_file():
-        raise RuntimeError(f"seed file {SEED_FILE} not found in {path}; "
-                           f"set MAILLAB_SEEDS to the directory holding the seed pages")
-    return path
-
-
-def extract_smtpdemo(seed_text: str) -> str:
-    """The text from "class SMTPDemo {" to the end of that class (before "分享到")."""
-    start = seed_text.find("class SMTPDemo {")
-    if start < 0:
-        raise RuntimeError("seed 003 has no 'class SMTPDemo {'")
-    end = seed_text.find("分享到", start)
-    if end < 0:
-        raise RuntimeError("seed 003: no '分享到' after class SMTPDemo")
-    code = seed_text[start:end].rstrip()
-    # The page's HTML residue ("</xxx></xxx>") sits in POP3Demo, not here. If such a stray
-    # closing tag ever shows up in the SMTPDemo part, strip exactly that residue and nothing else.
-    residue = re.findall(r"</[A-Za-z]+>", code)
-    if residue:
-        code = re.sub(r"</[A-Za-z]+>", "", code)
-    if not code.endswith("}") or code.count("{") != code.count("}"):
-        raise RuntimeError("seed 003: the SMTPDemo class text does not end its class cleanly")
-    return code
-
-
-def substitute(code: str, port: int) -> str:
-    """Only the substitutions the seed's comment asks users to make."""
-    replacements = [
-        ('"sender"', '"alice@example.org"'),
-        ('"receiver"', '"bob@example.org"'),
-        ('"smtpserver"', '"127.0.0.1"'),
-        ("int SMTPPort = 25;", f"int SMTPPort = {port};"),
-    ]
-    for old, new in replacements:
-        if code.count(old) != 1:
-            raise RuntimeError(f"seed SMTPDemo: expected exactly one {old!r}, "
-                               f"found {code.count(old)}")
-        code = code.replace(old, new)
-    return code
-
-
 class SeedSmtpDemoTest(unittest.TestCase):
     server: MaillabServer
 
     @classmethod
     def setUpClass(cls):
-        for tool in ("javac", "java"):
-            if shutil.which(tool) is None:
-                raise RuntimeError(f"{tool} (OpenJDK 17) is needed for the seed client test")
-        cls.seed_text = (seeds_dir() / SEED_FILE).read_text(encoding="utf-8")
+        require_java()
+        cls.seed_text = seed_text()
         cls.server = MaillabServer(smtps=False)  # --smtps-port 0: that listener is off
         cls.addClassCleanup(cls.server.cleanup)
         cls.addClassCleanup(cls.server.stop)
@@ -94,19 +46,9 @@ class SeedSmtpDemoTest(unittest.TestCase):
 
         cls.java_dir = Path(tempfile.mkdtemp(prefix="maillab-seed-"))
         cls.addClassCleanup(shutil.rmtree, cls.java_dir, True)
-        source = ("import java.io.*; import java.net.*;\n"
-                  + substitute(extract_smtpdemo(cls.seed_text), cls.server.smtp_port) + "\n")
-        (cls.java_dir / "SMTPDemo.java").write_text(source, encoding="utf-8")
-        env = dict(os.environ, LANG="C.UTF-8")
-        comp = subprocess.run(["javac", "-encoding", "UTF-8", "-d", str(cls.java_dir),
-                               str(cls.java_dir / "SMTPDemo.java")],
-                              capture_output=True, env=env, timeout=120)
-        if comp.returncode != 0:
-            raise RuntimeError(f"javac failed ({comp.returncode}):\n"
-                               f"{comp.stderr.decode(errors='replace')}\nsource:\n{source}")
-        cls.run_result = subprocess.run(
-            ["java", "-Dfile.encoding=UTF-8", "-cp", str(cls.java_dir), "SMTPDemo"],
-            capture_output=True, env=env, timeout=60)
+        compile_java(cls.java_dir, {"SMTPDemo": substitute_smtpdemo(
+            extract_smtpdemo(cls.seed_text), cls.server.smtp_port)})
+        cls.run_result = run_java(cls.java_dir, "SMTPDemo")
         cls.stdout = cls.run_result.stdout.decode("utf-8", errors="replace")
 
         # The client does not wait for the server after "data": find its delivery (polling),
