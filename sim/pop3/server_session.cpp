@@ -136,8 +136,10 @@ void server_session::send_response(std::string wire, bool positive, std::string 
     e.cause = current_command_;
     e.text = std::move(text);
     e.raw = wire;
-    e.explain = positive ? "pop3.reply.OK" : "pop3.reply.ERR";
     e.fields = fields.is_object() ? std::move(fields) : nlohmann::json::object();
+    e.explain = e.fields.value("continuation", false) ? "pop3.reply.CONTINUE"
+                : positive                            ? "pop3.reply.OK"
+                                                      : "pop3.reply.ERR";
     e.fields["status"] = positive ? "+OK" : "-ERR";
     tracer_.outgoing(std::move(e));
     out_ += wire;

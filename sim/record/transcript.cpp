@@ -80,10 +80,18 @@ void transcript_printer::on_event(const event& e) {
         }
         case event_kind::reply: {
             auto lines = e.raw ? visible_lines(*e.raw) : std::vector<std::string>{e.text};
-            for (std::size_t i = 0; i < lines.size(); ++i)
+            // A long multi-line response (a POP3 RETR) shows its head and its final line.
+            std::size_t shown = std::min(lines.size(), options_.max_message_lines);
+            for (std::size_t i = 0; i < shown; ++i)
                 out_ << (i == 0 ? pre : pad) << paint("S: " + lines[i], yellow)
                      << (i == 0 ? paint(fmt::format("   ({}{})", route, lock), dim) : "")
                      << '\n';
+            if (shown < lines.size()) {
+                out_ << pad
+                     << paint(fmt::format("   ... {} more lines", lines.size() - shown - 1), dim)
+                     << '\n'
+                     << pad << paint("S: " + lines.back(), yellow) << '\n';
+            }
             break;
         }
         case event_kind::data: {

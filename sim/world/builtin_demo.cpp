@@ -3,6 +3,9 @@
 #include "sim/core/scheduler.hpp"
 #include "sim/net/memory_pipe.hpp"
 #include "sim/net/session_link.hpp"
+#include "sim/pop3/client_session.hpp"
+#include "sim/pop3/server_session.hpp"
+#include "sim/pop3/store_maildrop.hpp"
 #include "sim/smtp/client_session.hpp"
 #include "sim/smtp/local_delivery.hpp"
 #include "sim/smtp/server_session.hpp"
@@ -12,6 +15,7 @@ namespace maillab {
 namespace {
 constexpr const char* server_host = "mail.example.org";
 constexpr const char* alice_ua = "ua.alice";
+constexpr const char* bob_ua = "ua.bob";
 constexpr std::int64_t link_latency_us = 2000;  // 2 ms each way, a campus network
 
 // A short message that shows what students should see: headers, an empty line, a body, and a
@@ -35,7 +39,7 @@ demo_result run_builtin_demo(const std::vector<trace_listener*>& listeners) {
     virtual_clock clock;
     scheduler sched(clock);
     trace t(clock, {{"scenario", "builtin:demo"},
-                    {"title", "alice submits a mail for bob over SMTP"}});
+                    {"title", "alice sends bob a mail over SMTP; bob fetches it with POP3"}});
     for (auto* l : listeners) t.subscribe(*l);
 
     mail_store store;
@@ -71,8 +75,33 @@ demo_result run_builtin_demo(const std::vector<trace_listener*>& listeners) {
     sched.schedule_after(link_latency_us, [&] { server_link.start(); });
     sched.run();
 
+    // Sending is push, retrieval is pull: a second later bob's user agent asks the server for
+    // his mail with POP3 and leaves it there.
+    pop3::store_maildrop maildrop(store);
+    memory_pipe pop_pipe(sched, link_latency_us);
+    std::uint64_t pop_conn = t.new_connection_id();
+    connection_tracer bob_tracer(t, pop_conn, "pop3", bob_ua, server_host);
+    connection_tracer pop_server_tracer(t, pop_conn, "pop3", server_host, bob_ua);
+    pop3::client_session bob(pop3::client_job{"bob", "bob-password"}, bob_tracer);
+    pop3::server_config pop_config;
+    pop_config.hostname = server_host;
+    pop3::server_session pop_server(pop_config, maildrop, pop_server_tracer);
+    session_link bob_link(pop_pipe.client_end(), bob, bob_tracer);
+    session_link pop_server_link(pop_pipe.server_end(), pop_server, pop_server_tracer);
+    sched.schedule_after(1000000, [&] {
+        bob_link.trace_connect("in-memory pipe, 2 ms latency");
+        bob_link.start();
+        sched.schedule_after(link_latency_us, [&] { pop_server_link.start(); });
+    });
+    sched.run();
+
     for (auto* l : listeners) t.unsubscribe(*l);
-    return {t.header(), t.events(), client.result().accepted};
+    bob_tracer.note("pop3.note.pop_vs_imap",
+                    "bob's mail program downloaded the whole message; another of his devices "
+                    "would not learn that he read it: POP3 does not synchronise, IMAP does",
+                    {}, std::nullopt);
+    bool retrieved = bob.result().completed && bob.result().messages.size() == 1;
+    return {t.header(), t.events(), client.result().accepted && retrieved};
 }
 
 }  // namespace maillab

@@ -15,6 +15,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -76,9 +77,8 @@ def strip_received(stored: bytes) -> bytes:
             return stored[pos:]
 
 
-def unverified_tls() -> "ssl.SSLContext":
+def unverified_tls() -> ssl.SSLContext:
     """A client TLS context for the server's self-signed certificate: no verification."""
-    import ssl
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
