@@ -95,12 +95,12 @@ demo_result run_builtin_demo(const std::vector<trace_listener*>& listeners) {
     });
     sched.run();
 
-    for (auto* l : listeners) t.unsubscribe(*l);
     bob_tracer.note("pop3.note.pop_vs_imap",
                     "bob's mail program downloaded the whole message; another of his devices "
                     "would not learn that he read it: POP3 does not synchronise, IMAP does",
                     {}, std::nullopt);
     bool retrieved = bob.result().completed && bob.result().messages.size() == 1;
+    for (auto* l : listeners) t.unsubscribe(*l);
     return {t.header(), t.events(), client.result().accepted && retrieved};
 }
 
