@@ -47,8 +47,9 @@ std::function<int()> add_serve_command(CLI::App& app) {
                     "A mail domain that is local here (repeatable; default: the users' domains)")
         ->option_text("NAME");
     cmd->add_option("--user", opts->users,
-                    "A user NAME@DOMAIN:PASSWORD (repeatable; default alice and bob at "
-                    "example.org). Log in with the full address, or the local part when unique")
+                    "A user NAME@DOMAIN:PASSWORD (repeatable). With neither --user nor --domain, "
+                    "alice@example.org and bob@example.org (passwords alice, bob). Log in with "
+                    "the full address, or the local part when unique")
         ->option_text("NAME@DOMAIN:PASSWORD");
     cmd->add_option("--smtp-port", opts->smtp_port, "SMTP port (STARTTLS offered); 0 turns it off")
         ->check(CLI::Range(0, 65535))
@@ -124,7 +125,12 @@ std::function<int()> add_serve_command(CLI::App& app) {
             } else {
                 std::string dir = opts->tls_dir.empty() ? default_tls_dir() : opts->tls_dir;
                 bool created = false;
-                std::string name = config.hostname.empty() ? "maillab" : config.hostname;
+                std::string name = config.hostname;
+                if (name.empty() && !config.domains.empty()) name = "mail." + config.domains[0];
+                if (name.empty() && !config.users.empty())
+                    name = "mail." + config.users[0].address.substr(
+                                         config.users[0].address.rfind('@') + 1);
+                if (name.empty()) name = "maillab";
                 config.certificate = load_or_create_certificate(dir, name, created);
                 std::cout << (created ? "created a self-signed TLS certificate in "
                                       : "using the TLS certificate in ")
@@ -157,7 +163,8 @@ std::function<int()> add_serve_command(CLI::App& app) {
                                      server.config().bind_address, l->port(),
                                      l->spec().tls == tls_mode::implicit ? " (implicit TLS)"
                                      : l->spec().tls == tls_mode::starttls
-                                         ? " (STARTTLS offered)"
+                                         ? (l->spec().proto == "pop3" ? " (STLS offered)"
+                                                                      : " (STARTTLS offered)")
                                          : "");
         std::cout << fmt::format("local domains: {}; users: {}; store: {}\n",
                                  fmt::join(server.config().domains, ", "),

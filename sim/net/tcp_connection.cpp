@@ -165,7 +165,9 @@ void tcp_connection::start_tls() {
             if (ec) {
                 self->tracer_->local(tap::tls("failed", "TLS handshake failed: " + ec.message(),
                                               {{"reason", ec.message()}}));
-                self->finish("TLS handshake failed", false);
+                self->trace_tcp("close", "connection closed: TLS handshake failed", false);
+                self->closing_ = true;
+                self->finish("", false);
                 return;
             }
             SSL* ssl = self->tls_stream_->native_handle();

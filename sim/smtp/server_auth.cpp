@@ -24,6 +24,10 @@ void server_session::decoded_auth_note(nlohmann::json decoded) {
 }
 
 void server_session::on_auth(std::string_view args) {
+    if (!esmtp_) {
+        reply(503, "5.5.1", "Bad sequence of commands: AUTH is an extension, send EHLO first");
+        return;
+    }
     if (auth_user_) {
         reply(503, "5.5.1", "Already authenticated");
         return;
@@ -48,7 +52,7 @@ void server_session::on_auth(std::string_view args) {
     if (initial.empty()) {
         bool plain = auth_mechanism_ == "PLAIN";
         reply(334, "", plain ? "" : login_user_prompt);
-        auth_step_ = plain ? 1 : 1;
+        auth_step_ = 1;
         enter_state(server_state::auth, fmt::format("AUTH {} started", auth_mechanism_));
         return;
     }

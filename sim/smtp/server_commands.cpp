@@ -2,6 +2,7 @@
 // RFC 6152 8BITMIME, RFC 2920 PIPELINING, RFC 2034 ENHANCEDSTATUSCODES, RFC 3207 STARTTLS).
 // The handler runs only when the table says the verb is allowed in the current state.
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <variant>
@@ -28,7 +29,7 @@ std::span<const server_session::command_spec> server_session::command_table() {
         {"HELO", any_command_state, &s::on_helo, ""},
         {"EHLO", any_command_state, &s::on_ehlo, ""},
         {"MAIL", bit(server_state::ready), &s::on_mail,
-         "send HELO/EHLO first, and only one MAIL per transaction (RSET to start over)"},
+         "it needs HELO/EHLO first, and one transaction at a time: finish it or RSET"},
         {"RCPT", bit(server_state::mail) | bit(server_state::rcpt), &s::on_rcpt,
          "send MAIL FROM first"},
         {"DATA", bit(server_state::rcpt), &s::on_data,
@@ -114,11 +115,16 @@ void server_session::on_mail(std::string_view args) {
     if (!parsed) return;
     auto& path = *parsed;
     if (!path.address.empty() && path.address.find('@') == std::string::npos)
-        note("smtp.note.address_without_domain",
+        note("smtp.note.sender_without_domain",
              fmt::format("sender \"{}\" has no @domain: RFC 5321 4.1.2 requires one", path.address),
-             {{"address", path.address}, {"resolved", path.address}});
+             {{"address", path.address}});
     else if (!path.address.empty() && !plausible_mailbox(path.address)) {
         reply(501, "5.1.7", fmt::format("Bad sender address syntax: <{}>", path.address));
+        return;
+    }
+    if (!path.params.empty() && !esmtp_) {
+        // RFC 5321 4.1.1.2: parameters are ESMTP extensions, not available after HELO.
+        reply(555, "5.5.4", "MAIL parameters need EHLO (this session began with HELO)");
         return;
     }
     for (const auto& [key, value] : path.params) {
@@ -193,7 +199,9 @@ void server_session::on_rcpt(std::string_view args) {
              fmt::format("recipient \"{}\" has no @domain; resolved to {}", path.address,
                          check.resolved),
              {{"address", path.address}, {"resolved", check.resolved}});
-    recipients_.push_back(check.resolved);
+    // The same mailbox twice gets one copy, as real servers do (RFC 5321 3.3 leaves it open).
+    if (std::find(recipients_.begin(), recipients_.end(), check.resolved) == recipients_.end())
+        recipients_.push_back(check.resolved);
     reply(250, "2.1.5", "Recipient OK");
     enter_state(server_state::rcpt, "RCPT TO accepted");
 }
@@ -209,6 +217,7 @@ void server_session::on_data(std::string_view /*args*/) {
     data_in_header_ = true;
     data_noted_8bit_header_ = data_noted_no_blank_ = data_noted_long_line_ = false;
     reply(354, "", "End data with <CR><LF>.<CR><LF>");
+    holding_data_notes_ = true;
     enter_state(server_state::data, "DATA accepted");
 }
 
@@ -238,6 +247,10 @@ void server_session::on_help(std::string_view /*args*/) {
 }
 
 void server_session::on_starttls(std::string_view args) {
+    if (!esmtp_) {
+        reply(503, "5.5.1", "Bad sequence of commands: STARTTLS is an extension, send EHLO first");
+        return;
+    }
     if (!args.empty()) {
         reply(501, "5.5.4", "Syntax: STARTTLS (no parameters)");
         return;

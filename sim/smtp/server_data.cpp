@@ -113,9 +113,13 @@ void server_session::inspect_header_line(std::string_view line) {
 
 std::string server_session::received_header() const {
     // RFC 5321 4.4 and RFC 3848 for the "with" protocol name.
-    std::string with = esmtp_ ? "ESMTP" : "SMTP";
-    if (tls_active_) with += "S";
-    if (auth_user_) with += "A";
+    // RFC 3848 names only ESMTP variants: plain SMTP (HELO) has no TLS or AUTH suffix.
+    std::string with = "SMTP";
+    if (esmtp_) {
+        with = "ESMTP";
+        if (tls_active_) with += "S";
+        if (auth_user_) with += "A";
+    }
     std::string header = fmt::format("Received: from {} ({})\r\n\tby {} (maillab) with {}",
                                      helo_.empty() ? "unknown" : helo_, config_.peer_address,
                                      config_.hostname, with);
@@ -135,12 +139,14 @@ void server_session::finish_data() {
     e.fields = {{"size", size}, {"lines", data_lines_}, {"dot_stuffed", data_dot_stuffed_}};
     wire_.clear();
     current_command_ = tracer_.incoming(std::move(e));
+    release_data_notes();
     if (data_dot_stuffed_ > 0)
         note("smtp.note.dot_stuffing",
-             fmt::format("{} line(s) began with \"..\" on the wire; one dot was removed",
+             fmt::format("{} line(s) began with \".\" on the wire; the first dot was removed",
                          data_dot_stuffed_),
              {{"count", data_dot_stuffed_}});
 
+    bool accepted = false;
     if (data_oversize_) {
         note("smtp.note.size_exceeded",
              fmt::format("the message is over the limit of {} octets", config_.max_message_size),
@@ -158,10 +164,11 @@ void server_session::finish_data() {
         } else {
             reply(451, "4.3.0", fmt::format("Local error in processing: {}", outcome.detail));
         }
+        accepted = outcome.ok;
     }
     message_.clear();
     reset_transaction();
-    enter_state(server_state::ready, data_oversize_ ? "message refused" : "message accepted");
+    enter_state(server_state::ready, accepted ? "message accepted" : "message refused");
 }
 
 }  // namespace maillab::smtp

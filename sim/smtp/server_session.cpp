@@ -138,7 +138,13 @@ void server_session::handle_command_line(std::string_view raw, std::string_view 
         return;
     }
     if (!(spec->allowed_states & (1u << static_cast<unsigned>(state_)))) {
-        reply(503, "5.5.1", fmt::format("Bad sequence of commands: {}", spec->out_of_sequence));
+        // Seed 000 calls SMTP stateless; the first out-of-sequence command is the evidence.
+        note_once(noted_stateful_, "smtp.note.stateful",
+                  fmt::format("{} refused in state {}: an SMTP session is a state machine", verb,
+                              to_string(state_)));
+        reply(503, "5.5.1",
+              fmt::format("Bad sequence of commands: {} is not allowed in state {} ({})", verb,
+                          to_string(state_), spec->out_of_sequence));
         return;
     }
     (this->*spec->handler)(args);
@@ -171,7 +177,20 @@ void server_session::enter_state(server_state next, std::string_view reason) {
 }
 
 void server_session::note(std::string_view key, std::string_view text, nlohmann::json fields) {
+    if (holding_data_notes_) {
+        // Remarks about the message text belong after the text itself in the trace: keep them
+        // until the data event exists (or the connection is lost).
+        held_data_notes_.push_back({std::string(key), std::string(text), std::move(fields)});
+        return;
+    }
     tracer_.note(key, text, std::move(fields), current_command_);
+}
+
+void server_session::release_data_notes() {
+    holding_data_notes_ = false;
+    for (auto& n : held_data_notes_)
+        tracer_.note(n.key, n.text, std::move(n.fields), current_command_);
+    held_data_notes_.clear();
 }
 
 void server_session::note_once(bool& flag, std::string_view key, std::string_view text,
@@ -205,12 +224,13 @@ void server_session::tls_established(const tls_info& info) {
 void server_session::connection_lost() {
     if (state_ == server_state::closed) return;
     current_command_ = std::nullopt;
+    release_data_notes();
     if (state_ == server_state::data)
-        note("smtp.note.dropped_in_data",
+        tracer_.note("smtp.note.dropped_in_data",
              fmt::format("connection lost after {} octets of message text and before the final "
                          "\".\": nothing was delivered",
                          message_.size()),
-             {{"size", message_.size()}});
+             {{"size", message_.size()}}, current_command_);
     enter_state(server_state::closed, "connection lost");
 }
 

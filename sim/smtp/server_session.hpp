@@ -75,6 +75,14 @@ private:
     void note(std::string_view key, std::string_view text,
               nlohmann::json fields = nlohmann::json::object());
     void reset_transaction();
+    void release_data_notes();
+    struct held_note {
+        std::string key;
+        std::string text;
+        nlohmann::json fields;
+    };
+    std::vector<held_note> held_data_notes_;
+    bool holding_data_notes_ = false;  // between 354 and the data event
     bool identified() const { return !helo_.empty() || helo_given_; }
 
     // server_commands.cpp: one handler per verb.
@@ -134,6 +142,7 @@ private:
     std::size_t discarded_length_ = 0;
     bool noted_lowercase_ = false;
     bool noted_bare_lf_ = false;
+    bool noted_stateful_ = false;
 
     // The message text being received.
     std::string message_;   // unstuffed, as it will be stored

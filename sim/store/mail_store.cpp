@@ -9,11 +9,7 @@
 
 namespace maillab {
 
-std::string canonical_address(const std::string& address) {
-    auto at = address.rfind('@');
-    if (at == std::string::npos) return address;
-    return address.substr(0, at + 1) + to_lower(address.substr(at + 1));
-}
+std::string canonical_address(const std::string& address) { return to_lower(address); }
 
 void mail_store::add_user(const std::string& address, const std::string& password) {
     auto at = address.rfind('@');
@@ -58,7 +54,7 @@ const user_account* mail_store::find_user(const std::string& name) const {
     }
     const user_account* found = nullptr;
     for (const auto& [address, account] : users_) {
-        if (address.substr(0, address.rfind('@')) == name) {
+        if (address.substr(0, address.rfind('@')) == to_lower(name)) {
             if (found) return nullptr;  // ambiguous: the same local part in two domains
             found = &account;
         }

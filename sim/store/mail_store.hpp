@@ -93,8 +93,8 @@ private:
     std::uint64_t next_queue_id_ = 1;
 };
 
-// "Bob@B.Example" -> "Bob@b.example": the domain is case-insensitive (RFC 5321 2.4), the local
-// part is kept as written.
+// "Bob@B.Example" -> "bob@b.example". Domains are case-insensitive (RFC 5321 2.4); local parts
+// may be case-sensitive by the RFC, but every common server folds them, and so does maillab.
 std::string canonical_address(const std::string& address);
 
 }  // namespace maillab

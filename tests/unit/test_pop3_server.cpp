@@ -8,6 +8,7 @@
 #include "sim/explain/catalog.hpp"
 #include "sim/pop3/store_maildrop.hpp"
 #include "sim/store/mail_store.hpp"
+#include "catalog_check.hpp"
 
 using namespace maillab;
 using pop3::server_state;
@@ -306,14 +307,8 @@ TEST_CASE("POP3: every explanation key emitted is in the catalog in both languag
     t.session.tls_established({"TLSv1.3", "X"});
     t.send("AUTH PLAIN\r\n" + plain("bob", "bob-pw") + "\r\nDELE 1\r\n");
     t.session.connection_lost();
+    test::check_explanations(w.t.events());
     const auto& catalog = explain_catalog::builtin();
-    for (const auto& e : w.t.events()) {
-        if (e.explain.empty()) continue;
-        INFO(e.explain);
-        const auto* x = catalog.find(e.explain);
-        REQUIRE(x != nullptr);
-        CHECK_FALSE(x->zh.empty());
-    }
     for (const auto& spec : pop3::server_session::command_table())
         CHECK(catalog.find(fmt::format("pop3.cmd.{}", spec.verb)));
     for (int st = 0; st <= static_cast<int>(server_state::closed); ++st)

@@ -6,6 +6,7 @@
 
 #include "sim/core/bytes.hpp"
 #include "sim/explain/catalog.hpp"
+#include "catalog_check.hpp"
 #include "smtp_server_harness.hpp"
 
 using maillab::event_kind;
@@ -281,8 +282,9 @@ TEST_CASE("the seed's SMTPDemo: lowercase, bare helo, bare LF, pipelined end, ma
 TEST_CASE("a bare local part resolves to the unique user, with a note") {
     smtp_server_harness h;
     h.send("EHLO c\r\nMAIL FROM:<alice>\r\n");
-    CHECK(h.has_note("smtp.note.address_without_domain"));
+    CHECK(h.has_note("smtp.note.sender_without_domain"));
     CHECK(h.send_one("RCPT TO:<bob>\r\n") == 250);
+    CHECK(h.has_note("smtp.note.address_without_domain"));
     CHECK(h.send_one("RCPT TO:<nobody>\r\n") == 550);
     h.send("DATA\r\nx\r\n.\r\n");
     CHECK(h.inbox("bob@example.org").messages.size() == 1);
@@ -324,18 +326,44 @@ TEST_CASE("every explanation key the server emits is in the catalog, in English 
            "HELP\r\nAUTH PLAIN\r\n*\r\nSTARTTLS\r\n");
     h.session.tls_established({"TLSv1.3", "X"});
     h.send("EHLO c\r\nQUIT\r\n");
+    maillab::test::check_explanations(h.t.events());
     const auto& catalog = maillab::explain_catalog::builtin();
-    for (const auto& e : h.t.events()) {
-        if (e.explain.empty()) continue;
-        INFO(e.explain);
-        const auto* x = catalog.find(e.explain);
-        REQUIRE(x != nullptr);
-        CHECK_FALSE(x->en.empty());
-        CHECK_FALSE(x->zh.empty());
-    }
     for (int state = 0; state <= static_cast<int>(server_state::closed); ++state)
         CHECK(catalog.find(fmt::format(
                   "smtp.state.{}", maillab::smtp::to_string(static_cast<server_state>(state)))));
     for (const auto& spec : maillab::smtp::server_session::command_table())
         CHECK(catalog.find(fmt::format("smtp.cmd.{}", spec.verb)));
+}
+
+TEST_CASE("extensions need EHLO; duplicate recipients get one copy; addresses fold case") {
+    smtp_server_harness h;
+    CHECK(h.send_one("HELO old.example\r\n") == 250);
+    CHECK(h.send_one("RCPT TO:<bob@example.org>\r\n") == 503);  // no MAIL yet
+    CHECK(h.send_one("AUTH PLAIN " + auth_plain("alice", "alice-pw") + "\r\n") == 503);
+    CHECK(h.send_one("STARTTLS\r\n") == 503);
+    CHECK(h.send_one("MAIL FROM:<alice@example.org> SIZE=10\r\n") == 555);
+    CHECK(h.send_one("MAIL FROM:<alice@example.org>\r\n") == 250);
+    CHECK(h.send_one("RCPT TO:<bob@example.org>\r\n") == 250);
+    CHECK(h.send_one("RCPT TO:<BOB@Example.ORG>\r\n") == 250);
+    CHECK(h.send_one("DATA\r\n") == 354);
+    CHECK(h.send_one("Subject: once\r\n\r\nx\r\n.\r\n") == 250);
+    const auto& box = h.inbox("bob@example.org");
+    REQUIRE(box.messages.size() == 1);
+    CHECK(box.messages[0].bytes.find("with SMTP\r\n") != std::string::npos);  // RFC 3848
+    CHECK(h.has_note("smtp.note.stateful"));  // the first 503 corrects seed 000
+}
+
+TEST_CASE("notes about the message text come after the text in the trace") {
+    smtp_server_harness h;
+    h.send("EHLO c\r\nMAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n");
+    h.send("subject: \xe4\xbd\xa0\nno blank line\n.\n");
+    std::uint64_t data_seq = 0;
+    for (const auto& e : h.t.events()) {
+        if (e.kind == event_kind::data) data_seq = e.seq;
+        if (e.explain == "smtp.note.header_8bit" || e.explain == "smtp.note.data_bare_lf_end") {
+            CHECK(data_seq != 0);
+            CHECK(e.seq > data_seq);
+            CHECK(e.cause == data_seq);
+        }
+    }
 }

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "sim/world/builtin_demo.hpp"
+#include "catalog_check.hpp"
 
 using namespace maillab;
 
@@ -29,6 +30,9 @@ TEST_CASE("the demo trace survives write and read unchanged, and two runs are id
     again << header_line(back.header) << '\n';
     for (const auto& e : back.events) again << event_line(e) << '\n';
     CHECK(again.str() == text);  // byte for byte
+
+    // Client states, transport events and both protocols: every explanation renders fully.
+    test::check_explanations(first.events);
 }
 
 TEST_CASE("raw bytes that are not UTF-8 travel as base64 and come back exactly") {
