@@ -3,7 +3,7 @@
 // One command in flight at a time; `expect_multiline_` says whether its positive response
 // continues until a "." line (RFC 1939 3), whose leading dots are then removed. The flow:
 // greeting (+OK with an APOP timestamp) -> [CAPA, STLS, handshake] -> USER/PASS, APOP or
-// AUTH PLAIN -> STAT -> UIDL -> RETR (and DELE) for each message whose UIDL was not seen
+// AUTH PLAIN -> STAT -> LIST -> UIDL -> RETR (and DELE) for each message whose UIDL was not seen
 // before -> QUIT. Any -ERR ends the job with QUIT.
 
 #include "sim/pop3/client_session.hpp"
@@ -27,6 +27,7 @@ std::string_view to_string(client_state s) {
         case client_state::apop: return "APOP";
         case client_state::auth: return "AUTH";
         case client_state::stat: return "STAT";
+        case client_state::list: return "LIST";
         case client_state::uidl: return "UIDL";
         case client_state::retr: return "RETR";
         case client_state::dele: return "DELE";
@@ -142,8 +143,21 @@ void client_session::on_response(const response& r) {
             if (!r.positive) return fail("STAT refused: " + r.line);
             std::sscanf(r.line.c_str(), "+OK %zu %zu", &result_.maildrop_count,
                         &result_.maildrop_size);
-            return send("UIDL", client_state::uidl, true,
+            return send("LIST", client_state::list, true,
                         fmt::format("{} message(s) in the maildrop", result_.maildrop_count));
+        }
+        case client_state::list: {
+            if (!r.positive) return fail("LIST refused: " + r.line);
+            std::size_t pos = 0;
+            while (pos < r.body.size()) {
+                auto lf = r.body.find('\n', pos);
+                std::string line = r.body.substr(pos, lf - pos);
+                pos = lf == std::string::npos ? r.body.size() : lf + 1;
+                std::size_t number = 0, size = 0;
+                if (std::sscanf(line.c_str(), "%zu %zu", &number, &size) == 2)
+                    sizes_[number] = size;
+            }
+            return send("UIDL", client_state::uidl, true, "sizes known; asking for unique ids");
         }
         case client_state::uidl: {
             if (!r.positive) return fail("UIDL refused: " + r.line);
@@ -162,8 +176,9 @@ void client_session::on_response(const response& r) {
         }
         case client_state::retr:
             if (!r.positive) return fail("RETR refused: " + r.line);
-            result_.messages.push_back(
-                {to_fetch_[fetch_index_].first, to_fetch_[fetch_index_].second, r.body});
+            result_.messages.push_back({to_fetch_[fetch_index_].first,
+                                        to_fetch_[fetch_index_].second,
+                                        sizes_[to_fetch_[fetch_index_].first], r.body});
             if (job_.delete_after_download)
                 return send(fmt::format("DELE {}", to_fetch_[fetch_index_].first),
                             client_state::dele, false, "message downloaded; deleting it");

@@ -4,6 +4,7 @@
 // Tracing: the server traces commands and responses; the client traces its state machine.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -15,7 +16,7 @@
 namespace maillab::pop3 {
 
 enum class client_state {
-    connecting, greeting, capa, stls, tls_handshake, user, pass, apop, auth, stat, uidl, retr,
+    connecting, greeting, capa, stls, tls_handshake, user, pass, apop, auth, stat, list, uidl, retr,
     dele, quit, done, failed,
 };
 std::string_view to_string(client_state s);
@@ -35,6 +36,7 @@ struct client_job {
 struct retrieved_message {
     std::size_t number = 0;
     std::string unique_id;
+    std::size_t listed_size = 0;  // what LIST said, counted with CRLF line ends
     std::string bytes;  // dot-unstuffed, CRLF line ends as received
 };
 
@@ -89,6 +91,7 @@ private:
     bool tls_active_ = false;
     std::string timestamp_;
     std::vector<std::pair<std::size_t, std::string>> to_fetch_;  // (number, uidl)
+    std::map<std::size_t, std::size_t> sizes_;                   // number -> LIST size
     std::size_t fetch_index_ = 0;
     client_result result_;
 };

@@ -82,7 +82,10 @@ demo_result run_builtin_demo(const std::vector<trace_listener*>& listeners) {
     std::uint64_t pop_conn = t.new_connection_id();
     connection_tracer bob_tracer(t, pop_conn, "pop3", bob_ua, server_host);
     connection_tracer pop_server_tracer(t, pop_conn, "pop3", server_host, bob_ua);
-    pop3::client_session bob(pop3::client_job{"bob", "bob-password"}, bob_tracer);
+    pop3::client_job bob_job;
+    bob_job.user = "bob";
+    bob_job.password = "bob-password";
+    pop3::client_session bob(bob_job, bob_tracer);
     pop3::server_config pop_config;
     pop_config.hostname = server_host;
     pop3::server_session pop_server(pop_config, maildrop, pop_server_tracer);

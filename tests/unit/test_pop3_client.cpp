@@ -42,16 +42,25 @@ struct pop3_run {
         return store.find_mailbox("bob@example.org", "INBOX")->messages.size();
     }
 };
+pop3::client_job job_for(std::string user, std::string password,
+                         pop3::login_method method = pop3::login_method::user_pass) {
+    pop3::client_job job;
+    job.user = std::move(user);
+    job.password = std::move(password);
+    job.method = method;
+    return job;
+}
 }  // namespace
 
 TEST_CASE("POP3 client: leave on server, then only new mail by UIDL") {
     pop3_run r;
-    pop3::client_job job{"bob", "pw"};
+    pop3::client_job job = job_for("bob", "pw");
     auto first = r.run(job);
     CHECK(first.completed);
     CHECK(first.maildrop_count == 2);
     REQUIRE(first.messages.size() == 2);
     CHECK(first.messages[0].bytes == "Subject: a\r\n\r\n.one\r\n");  // dot-unstuffed again
+    CHECK(first.messages[0].listed_size == first.messages[0].bytes.size());
     CHECK(r.inbox_size() == 2);
 
     r.store.deliver("bob@example.org", "INBOX", "Subject: c\r\n\r\nthree\r\n", 0);
@@ -63,14 +72,14 @@ TEST_CASE("POP3 client: leave on server, then only new mail by UIDL") {
 
 TEST_CASE("POP3 client: APOP and AUTH PLAIN, delete after download") {
     pop3_run r;
-    pop3::client_job job{"bob", "pw", pop3::login_method::apop};
+    pop3::client_job job = job_for("bob", "pw", pop3::login_method::apop);
     job.delete_after_download = true;
     auto result = r.run(job);
     CHECK(result.completed);
     CHECK(result.deleted == std::vector<std::size_t>{1, 2});
     CHECK(r.inbox_size() == 0);
 
-    pop3::client_job plain{"bob", "pw", pop3::login_method::auth_plain};
+    pop3::client_job plain = job_for("bob", "pw", pop3::login_method::auth_plain);
     auto empty = r.run(plain);
     CHECK(empty.completed);
     CHECK(empty.maildrop_count == 0);
@@ -78,7 +87,7 @@ TEST_CASE("POP3 client: APOP and AUTH PLAIN, delete after download") {
 
 TEST_CASE("POP3 client: wrong password fails with QUIT, nothing deleted") {
     pop3_run r;
-    pop3::client_job job{"bob", "bad"};
+    pop3::client_job job = job_for("bob", "bad");
     job.delete_after_download = true;
     auto result = r.run(job);
     CHECK_FALSE(result.completed);

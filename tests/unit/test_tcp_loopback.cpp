@@ -25,6 +25,8 @@ struct loopback {
         c.users = {{"alice@example.org", "pw"}, {"bob@example.org", "pw"}};
         c.smtp_port = 0;   // the OS picks free ports
         c.smtps_port = 0;
+        c.pop3_port = 0;
+        c.pop3s_port = 0;
         c.certificate = make_self_signed_certificate("mail.example.org");
         server = std::make_unique<live_server>(io, t, c);
         server->start();

@@ -1,0 +1,83 @@
+// The GUI's state in one place (Tracy's habit): the model, the cursor and selection, filters,
+// playback and presentation settings. Panels read it and change it; nothing else holds state.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sim/explain/catalog.hpp"
+#include "sim/view/event_filter.hpp"
+#include "sim/view/sequence_layout.hpp"
+#include "sim/view/stepping.hpp"
+#include "sim/view/trace_model.hpp"
+
+struct ImFont;
+
+namespace maillab::gui {
+
+enum class future_mode { show, dim, hide };
+
+struct fonts {
+    ImFont* ui = nullptr;
+    ImFont* mono = nullptr;
+    ImFont* ui_large = nullptr;
+    ImFont* mono_large = nullptr;
+};
+
+struct app_state {
+    view::trace_model model;
+    std::string source;  // file name or "built-in demo"
+
+    std::size_t cursor = 0;  // index of the current event: everything up to it has happened
+    std::optional<std::size_t> selected;  // the event shown in the inspector
+    std::set<std::size_t> bookmarks;
+
+    bool playing = false;
+    float speed = 1.0f;              // events per second while playing (x speed)
+    double play_accumulator = 0.0;
+    view::step_unit step_unit = view::step_unit::event;
+    future_mode future = future_mode::dim;
+
+    view::event_filter log_filter;
+    view::filtered_index log_index;
+    char search[128] = "";
+
+    // The sequence diagram shows every message-like event (not the log's filter).
+    view::filtered_index sequence_index;
+    view::sequence_layout sequence;
+    float sequence_zoom = 1.0f;
+    bool follow_cursor = true;
+    bool scroll_to_cursor = false;
+
+    language lang = language::en;
+    bool presentation = false;
+    fonts font;
+    bool open_dialog = false;
+    std::string status_message;
+
+    // Screenshots lay the windows out the same way every time.
+    bool fixed_layout = false;
+
+    void load(view::trace_model m, std::string name);
+    void set_cursor(std::size_t index, bool select = true);
+    void select(std::size_t index);
+    void step(int direction);
+    void refresh_indexes();
+    // Whether an event is "in the future" (after the cursor) and how to show it.
+    bool hidden(std::size_t index) const { return future == future_mode::hide && index > cursor; }
+    float alpha(std::size_t index) const {
+        return (future == future_mode::dim && index > cursor) ? 0.35f : 1.0f;
+    }
+};
+
+// Draws every panel for one frame.
+void draw_app(app_state& app, float width, float height);
+// Keyboard: space play/pause, left/right step, home/end.
+void handle_keys(app_state& app);
+// Advances playback by `seconds` of wall time.
+void advance_playback(app_state& app, double seconds);
+
+}  // namespace maillab::gui

@@ -1,0 +1,16 @@
+// One function per panel, each drawing into the current ImGui window (so a panel can also be
+// drawn inside another window for tests and embedding).
+#pragma once
+
+#include "gui/app.hpp"
+
+namespace maillab::gui {
+
+void draw_timeline(app_state& app);
+void draw_sequence(app_state& app);
+void draw_event_log(app_state& app);
+void draw_inspector(app_state& app);
+void draw_state_machines(app_state& app);
+void draw_open_dialog(app_state& app);
+
+}  // namespace maillab::gui

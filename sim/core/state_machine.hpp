@@ -1,0 +1,40 @@
+// A protocol state machine described as data: its states and the transitions its engine may
+// make. The engines' enter_state() moves only along these edges (the unit tests check every
+// state event of every test trace against them), and the GUI and the docs draw the diagrams from
+// them, so what students see cannot drift from what runs.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace maillab {
+
+struct state_transition {
+    std::string_view from;
+    std::string_view to;
+    std::string_view trigger;  // a short label: "EHLO", "QUIT", "connection lost"
+};
+
+struct state_machine_spec {
+    std::string_view machine;  // the `machine` field of its state events: "smtp.server"
+    std::string_view title;    // "SMTP server"
+    std::vector<std::string_view> states;  // the first is where it starts
+    // Where each state sits in a drawing, as (column, row) in a small grid: a hint for diagrams
+    // only, one entry per state.
+    std::vector<std::pair<float, float>> grid;
+    std::vector<state_transition> transitions;
+    // The commands the peer may send in a state (from the engine's command table); empty for
+    // states where the peer sends data rather than commands.
+    std::vector<std::string> (*commands_allowed)(std::string_view state) = nullptr;
+
+    bool allows(std::string_view from, std::string_view to) const;
+};
+
+// Every machine maillab runs.
+std::span<const state_machine_spec* const> state_machines();
+const state_machine_spec* find_state_machine(std::string_view machine);
+
+}  // namespace maillab
