@@ -9,6 +9,7 @@
 #include "sim/pop3/store_maildrop.hpp"
 #include "sim/store/mail_store.hpp"
 #include "catalog_check.hpp"
+#include "transitions_check.hpp"
 
 using namespace maillab;
 using pop3::server_state;
@@ -308,6 +309,7 @@ TEST_CASE("POP3: every explanation key emitted is in the catalog in both languag
     t.send("AUTH PLAIN\r\n" + plain("bob", "bob-pw") + "\r\nDELE 1\r\n");
     t.session.connection_lost();
     test::check_explanations(w.t.events());
+    test::check_transitions(w.t.events());
     const auto& catalog = explain_catalog::builtin();
     for (const auto& spec : pop3::server_session::command_table())
         CHECK(catalog.find(fmt::format("pop3.cmd.{}", spec.verb)));

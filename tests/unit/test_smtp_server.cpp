@@ -7,6 +7,7 @@
 #include "sim/core/bytes.hpp"
 #include "sim/explain/catalog.hpp"
 #include "catalog_check.hpp"
+#include "transitions_check.hpp"
 #include "smtp_server_harness.hpp"
 
 using maillab::event_kind;
@@ -327,6 +328,7 @@ TEST_CASE("every explanation key the server emits is in the catalog, in English 
     h.session.tls_established({"TLSv1.3", "X"});
     h.send("EHLO c\r\nQUIT\r\n");
     maillab::test::check_explanations(h.t.events());
+    maillab::test::check_transitions(h.t.events());
     const auto& catalog = maillab::explain_catalog::builtin();
     for (int state = 0; state <= static_cast<int>(server_state::closed); ++state)
         CHECK(catalog.find(fmt::format(
