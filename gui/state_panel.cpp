@@ -39,7 +39,15 @@ void draw_machine(app_state& app, const state_machine_spec& spec, const view::ma
     ImDrawList* draw = ImGui::GetWindowDrawList();
     std::size_t n = spec.states.size();
     float font = ImGui::GetFontSize();
-    float radius = std::max(font * 2.4f, 34.0f);
+    // Nodes as large as the panel allows for the grid (a projector font must not make them
+    // overlap); names shrink to fit their node.
+    float cols = 1, rows = 1;
+    for (const auto& [c, r] : spec.grid) {
+        cols = std::max(cols, c + 1);
+        rows = std::max(rows, r + 1);
+    }
+    float radius = std::min({std::max(font * 2.4f, 34.0f), width / (cols * 2.9f),
+                             height / (rows * 1.5f)});
     // States where the description's grid puts them, scaled to the panel.
     float max_col = 0, max_row = 0;
     for (const auto& [c, r] : spec.grid) {

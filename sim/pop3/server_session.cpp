@@ -45,6 +45,7 @@ void server_session::start() {
     ok(fmt::format("maillab POP3 server ready {}", timestamp_));
     // The session starts in AUTHORIZATION; trace the start so the diagram has its first node.
     tracer_.state("pop3.server", "CONNECTED", to_string(state_), "greeting sent", current_command_);
+    flush_responses();
 }
 
 void server_session::receive(std::string_view bytes) {
@@ -77,6 +78,7 @@ void server_session::process_input() {
                              config_.max_command_line),
                  {{"length", length}});
             err("line too long");
+            flush_responses();
             continue;
         }
         bool crlf = raw.size() >= 2 && raw[raw.size() - 2] == '\r';
@@ -87,6 +89,7 @@ void server_session::process_input() {
             noted_bare_lf_ = true;
             note("pop3.note.bare_lf", "line ended with a bare LF instead of CRLF");
         }
+        flush_responses();
     }
 }
 
@@ -141,8 +144,16 @@ void server_session::send_response(std::string wire, bool positive, std::string 
                 : positive                            ? "pop3.reply.OK"
                                                       : "pop3.reply.ERR";
     e.fields["status"] = positive ? "+OK" : "-ERR";
-    tracer_.outgoing(std::move(e));
-    out_ += wire;
+    // Traced and sent once the command is fully handled: command, notes, state, response.
+    pending_responses_.push_back({std::move(e), std::move(wire)});
+}
+
+void server_session::flush_responses() {
+    for (auto& [e, wire] : pending_responses_) {
+        tracer_.outgoing(std::move(e));
+        out_ += wire;
+    }
+    pending_responses_.clear();
 }
 
 void server_session::ok(std::string_view text) {

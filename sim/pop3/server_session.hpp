@@ -70,6 +70,8 @@ private:
     void err(std::string_view text);
     void multiline(std::string_view first, const std::string& body, nlohmann::json fields = {});
     void send_response(std::string wire, bool positive, std::string text, nlohmann::json fields);
+    void flush_responses();
+    std::vector<std::pair<event, std::string>> pending_responses_;
     void enter_state(server_state next, std::string_view reason);
     void note(std::string_view key, std::string_view text,
               nlohmann::json fields = nlohmann::json::object());

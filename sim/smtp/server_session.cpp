@@ -48,6 +48,7 @@ void server_session::start() {
     if (state_ != server_state::connected) return;
     reply(220, "", fmt::format("{} ESMTP maillab ready", config_.hostname));
     enter_state(server_state::wait_helo, "greeting sent");
+    flush_replies();
 }
 
 void server_session::receive(std::string_view bytes) {
@@ -62,6 +63,7 @@ void server_session::process_input() {
            state_ != server_state::tls_handshake) {
         if (state_ == server_state::data) {
             process_data();
+            flush_replies();
             if (state_ == server_state::data) return;  // needs more bytes
             continue;
         }
@@ -88,6 +90,7 @@ void server_session::process_input() {
                              config_.max_command_line),
                  {{"length", length}});
             reply(500, "5.5.2", "Line too long");
+            flush_replies();
             continue;
         }
         bool crlf = raw.size() >= 2 && raw[raw.size() - 2] == '\r';
@@ -97,6 +100,7 @@ void server_session::process_input() {
         if (!crlf && state_ != server_state::closed)
             note_once(noted_bare_lf_, "smtp.note.bare_lf",
                       "line ended with a bare LF instead of CRLF");
+        flush_replies();
     }
 }
 
@@ -165,8 +169,17 @@ void server_session::reply_lines(int code, const std::vector<std::string>& lines
     e.raw = wire;
     e.explain = fmt::format("smtp.reply.{}", code);
     e.fields = {{"code", code}};
-    tracer_.outgoing(std::move(e));
-    out_ += wire;
+    // Traced and sent once the command is fully handled, so the trace reads: command, notes,
+    // state change, reply (the server decides, then answers).
+    pending_replies_.push_back({std::move(e), std::move(wire)});
+}
+
+void server_session::flush_replies() {
+    for (auto& [e, wire] : pending_replies_) {
+        tracer_.outgoing(std::move(e));
+        out_ += wire;
+    }
+    pending_replies_.clear();
 }
 
 void server_session::enter_state(server_state next, std::string_view reason) {

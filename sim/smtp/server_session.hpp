@@ -69,6 +69,8 @@ private:
     void handle_command_line(std::string_view raw, std::string_view line);
     void reply(int code, std::string_view enhanced, std::string_view text);
     void reply_lines(int code, const std::vector<std::string>& lines);
+    void flush_replies();
+    std::vector<std::pair<event, std::string>> pending_replies_;
     void enter_state(server_state next, std::string_view reason);
     void note_once(bool& flag, std::string_view key, std::string_view text,
                    nlohmann::json fields = nlohmann::json::object());
