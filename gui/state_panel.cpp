@@ -81,6 +81,8 @@ void draw_machine(app_state& app, const state_machine_spec& spec, const view::ma
             ImVec2 mid((ca.x + cb.x) * 0.5f, (ca.y + cb.y) * 0.5f - radius * 0.75f);
             std::string label(t.trigger);
             ImVec2 size = ImGui::CalcTextSize(label.c_str());
+            // Keep the label inside the diagram (edges on the top row would push it out).
+            mid.y = std::max(mid.y, origin.y + size.y * 0.5f + 2);
             draw->AddRectFilled(ImVec2(mid.x - size.x * 0.5f - 3, mid.y - size.y * 0.5f - 1),
                                 ImVec2(mid.x + size.x * 0.5f + 3, mid.y + size.y * 0.5f + 1),
                                 IM_COL32(40, 35, 10, 230), 3.0f);
