@@ -17,6 +17,7 @@
 #include "gui/fonts.hpp"
 #include "gui/screenshot.hpp"
 #include "gui/ui_text.hpp"
+#include "sim/core/bytes.hpp"
 #include "sim/explain/catalog.hpp"
 #include "sim/record/trace_io.hpp"
 #include "sim/world/builtin_demo.hpp"
@@ -27,9 +28,12 @@ namespace {
 std::string text_to_render(const maillab::view::trace_model& model) {
     std::string all = maillab::gui::all_ui_text_zh();
     for (const auto& [key, x] : maillab::explain_catalog::builtin().entries()) all += x.zh;
+    // Only non-ASCII text needs glyphs beyond the defaults; a cap keeps huge traces cheap.
+    constexpr std::size_t cap = 4 * 1024 * 1024;
     for (const auto& e : model.events()) {
-        all += e.text;
-        if (e.raw && e.raw->size() < 100000) all += *e.raw;
+        if (all.size() > cap) break;
+        if (maillab::has_8bit(e.text)) all += e.text;
+        if (e.raw && e.raw->size() < 100000 && maillab::has_8bit(*e.raw)) all += *e.raw;
     }
     return all;
 }

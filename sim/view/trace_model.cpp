@@ -21,8 +21,7 @@ void trace_model::index(std::size_t i) {
     const event& e = events_[i];
     for (const std::string* host : {&e.from, &e.to})
         if (!host->empty() && host_index(*host) < 0) hosts_.push_back(*host);
-    if (e.conn && std::find(connections_.begin(), connections_.end(), e.conn) == connections_.end())
-        connections_.push_back(e.conn);
+    if (e.conn && known_connections_.insert(e.conn).second) connections_.push_back(e.conn);
     if (!e.proto.empty() &&
         std::find(protocols_.begin(), protocols_.end(), e.proto) == protocols_.end())
         protocols_.push_back(e.proto);

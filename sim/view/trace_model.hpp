@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -45,6 +46,7 @@ private:
     std::vector<event> events_;
     std::vector<std::string> hosts_;
     std::vector<std::uint64_t> connections_;
+    std::unordered_set<std::uint64_t> known_connections_;  // a class trace has thousands
     std::vector<std::string> protocols_;
     std::vector<std::size_t> state_events_;
 };
