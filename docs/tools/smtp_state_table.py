@@ -51,7 +51,9 @@ if not entries:
 # base64 response, in TLS_HANDSHAKE it is dropped, in CLOSED it is ignored; CONNECTED ends
 # when the transport calls start(), before any input is read.
 shown = [s for s in states if s in ("wait_helo", "ready", "mail", "rcpt")]
-print("| verb | " + " | ".join(names[s] for s in shown) + " | handler | text after \"503 5.5.1 Bad sequence of commands:\" |")
+# The 503 reply is "503 5.5.1 Bad sequence of commands: VERB is not allowed in state STATE
+# (text)"; the last column is that text (server_session.cpp, handle_command_line()).
+print("| verb | " + " | ".join(names[s] for s in shown) + " | handler | text in the parentheses of the 503 |")
 print("| --- | " + " | ".join("---" for _ in shown) + " | --- | --- |")
 for verb, expr, handler, message in entries:
     allowed = state_set(expr)
