@@ -8,6 +8,8 @@ namespace maillab::cli {
 // Each returns the function to call when its subcommand was chosen; it returns the exit code.
 std::function<int()> add_run_command(CLI::App& app);
 std::function<int()> add_serve_command(CLI::App& app);
+std::function<int()> add_mime_command(CLI::App& app);
+std::function<int()> add_compose_command(CLI::App& app);
 
 // Terminal colours only when stdout is a terminal and NO_COLOR is unset.
 bool stdout_wants_color();

@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("maillab 0.1.0"));
     auto run = maillab::cli::add_run_command(app);
     auto serve = maillab::cli::add_serve_command(app);
+    auto mime = maillab::cli::add_mime_command(app);
+    auto compose = maillab::cli::add_compose_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -29,6 +31,8 @@ int main(int argc, char** argv) {
     try {
         if (app.got_subcommand("run")) return run();
         if (app.got_subcommand("serve")) return serve();
+        if (app.got_subcommand("mime")) return mime();
+        if (app.got_subcommand("compose")) return compose();
     } catch (const std::exception& e) {
         std::cerr << "maillab: " << e.what() << '\n';
         return 1;
