@@ -110,6 +110,10 @@ void server_session::on_auth(std::string_view args) {
     if (mechanism != "PLAIN") return err(fmt::format("unsupported mechanism {}", mechanism));
     std::string_view initial =
         space == std::string_view::npos ? std::string_view() : trim(args.substr(space + 1));
+    if (!tls_active_)
+        note("pop3.note.password_in_clear",
+             "AUTH PLAIN sends the password base64-encoded, which is readable, without TLS",
+             {{"user", "(in the AUTH data)"}});
     if (initial.empty()) {
         awaiting_auth_response_ = true;
         send_response("+ \r\n", true, "+ (send the base64 PLAIN response)", {{"continuation", true}});
@@ -193,6 +197,12 @@ void server_session::on_list(std::string_view args) {
 }
 
 void server_session::on_uidl(std::string_view args) {
+    if (!noted_uidl_) {
+        noted_uidl_ = true;
+        note("pop3.note.uidl_stable",
+             "UIDL ids stay the same across sessions and restarts: a client can tell which "
+             "messages it already has");
+    }
     if (!args.empty()) {
         listed_message* m = message_arg(args);
         if (m) ok(fmt::format("{} {}", m - messages_.data() + 1, m->unique_id));
@@ -273,6 +283,10 @@ void server_session::on_top(std::string_view args) {
     }
     std::size_t stuffed = 0;
     std::string body = wire_body(text.substr(0, pos), &stuffed);
+    if (stuffed)
+        note("pop3.note.dot_stuffing",
+             fmt::format("{} line(s) starting with \".\" sent as \"..\"", stuffed),
+             {{"count", stuffed}});
     multiline(fmt::format("top of message follows ({} body line(s))", body_lines), body,
               {{"uid", m->uid}});
 }
@@ -331,7 +345,7 @@ void server_session::on_quit(std::string_view) {
         note("pop3.note.deletions_applied",
              fmt::format("UPDATE: {} message(s) removed{}{}", removed.size(),
                          list.empty() ? "" : ": ", list),
-             {{"count", removed.size()}, {"numbers", list}});
+             {{"count", removed.size()}, {"numbers", list.empty() ? "none" : list}});
     }
     release_lock();
     if (failed || removed.size() != marked.size())

@@ -123,6 +123,7 @@ private:
     std::size_t discarded_length_ = 0;
     bool noted_lowercase_ = false;
     bool noted_bare_lf_ = false;
+    bool noted_uidl_ = false;
 };
 
 }  // namespace maillab::pop3

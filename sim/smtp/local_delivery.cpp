@@ -45,6 +45,7 @@ std::optional<std::string> local_delivery::authenticate(std::string_view user,
 delivery_outcome local_delivery::deliver(const envelope& env, const std::string& message,
                                          connection_tracer& tracer, std::uint64_t cause) {
     std::vector<std::string> parts;
+    std::vector<std::pair<std::string, std::uint32_t>> delivered;
     std::map<std::string, std::vector<std::string>> foreign;  // domain -> recipients
     for (const auto& rcpt : env.recipients) {
         if (!is_local_domain(domain_of(rcpt))) {
@@ -55,8 +56,23 @@ delivery_outcome local_delivery::deliver(const envelope& env, const std::string&
         try {
             uid = store_.deliver(rcpt, "INBOX", message, tracer.now_us());
         } catch (const std::exception& err) {
-            return {false, err.what()};  // 451: the client keeps the mail and retries
+            // 451: the client keeps the mail and retries, so take back the copies already
+            // stored for earlier recipients, or they would get it twice.
+            for (const auto& [who, stored_uid] : delivered) {
+                store_.expunge(who, "INBOX", {stored_uid});
+                event e;
+                e.kind = event_kind::store;
+                e.cause = cause;
+                e.text = fmt::format("took back UID {} from {} INBOX: delivery to {} failed",
+                                     stored_uid, who, rcpt);
+                e.explain = "net.store.expunge";
+                e.fields = {{"action", "expunge"}, {"user", who}, {"mailbox", "INBOX"},
+                            {"uid", stored_uid}, {"reason", "rolled back"}};
+                tracer.local(std::move(e));
+            }
+            return {false, err.what()};
         }
+        delivered.emplace_back(rcpt, uid);
         event e;
         e.kind = event_kind::store;
         e.cause = cause;

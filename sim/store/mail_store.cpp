@@ -102,8 +102,13 @@ std::vector<std::uint32_t> mail_store::expunge(const std::string& address,
         auto m = std::find_if(box.messages.begin(), box.messages.end(),
                               [uid](const stored_message& s) { return s.uid == uid; });
         if (m == box.messages.end()) continue;
-        if (!box.dir.empty())
-            maildir::remove(box.dir, {m->uid, m->file_name, m->in_cur, {}, 0, {}});
+        if (!box.dir.empty()) {
+            try {
+                maildir::remove(box.dir, {m->uid, m->file_name, m->in_cur, {}, 0, {}});
+            } catch (const std::exception&) {
+                continue;  // kept: the caller sees it missing from the result
+            }
+        }
         box.messages.erase(m);
         removed.push_back(uid);
     }

@@ -71,6 +71,7 @@ public:
     std::uint32_t deliver(const std::string& address, const std::string& mailbox_name,
                           std::string bytes, std::int64_t now_us);
     // Removes the messages with these UIDs (from disk too); returns the UIDs really removed.
+    // Never throws: a message whose file cannot be removed stays, and is missing from the result.
     std::vector<std::uint32_t> expunge(const std::string& address, const std::string& mailbox_name,
                                        const std::vector<std::uint32_t>& uids);
 

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -141,6 +142,7 @@ mailbox_files open(const fs::path& dir, std::uint32_t new_uid_validity) {
     }
 
     std::vector<entry> unnumbered;
+    std::set<std::uint32_t> seen_uids;
     for (const char* sub : {"new", "cur"}) {
         for (const auto& f : fs::directory_iterator(dir / sub)) {
             if (!f.is_regular_file()) continue;
@@ -156,7 +158,8 @@ mailbox_files open(const fs::path& dir, std::uint32_t new_uid_validity) {
             e.internal_date_us = std::chrono::duration_cast<std::chrono::microseconds>(
                                      std::chrono::file_clock::to_sys(mtime).time_since_epoch())
                                      .count();
-            if (e.uid == 0) unnumbered.push_back(std::move(e));
+            // A UID seen twice (a copied file) is renumbered like a file without one.
+            if (e.uid == 0 || !seen_uids.insert(e.uid).second) unnumbered.push_back(std::move(e));
             else box.entries.push_back(std::move(e));
         }
     }
@@ -190,7 +193,10 @@ std::string deliver(const fs::path& dir, std::uint32_t uid, std::string_view byt
 
 void remove(const fs::path& dir, const entry& e) {
     fs::path p = dir / (e.in_cur ? "cur" : "new") / e.file_name;
-    if (!fs::remove(p)) throw std::runtime_error(p.string() + ": already gone");
+    std::error_code ec;
+    // A file someone already removed is as good as removed; any other error is reported.
+    fs::remove(p, ec);
+    if (ec) throw std::runtime_error(p.string() + ": cannot remove: " + ec.message());
     sync_dir(p.parent_path());
 }
 

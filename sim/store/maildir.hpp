@@ -45,6 +45,7 @@ std::string deliver(const std::filesystem::path& dir, std::uint32_t uid, std::st
 void save_uidlist(const std::filesystem::path& dir, std::uint32_t uid_validity,
                   std::uint32_t next_uid);
 
+// Removes the file (one already gone counts as removed); throws on other I/O errors.
 void remove(const std::filesystem::path& dir, const entry& e);
 
 // ":2,FS" <-> {"\\Flagged", "\\Seen"} (Maildir info letters, sorted as the spec asks).

@@ -58,7 +58,9 @@ live_server::live_server(boost::asio::io_context& io, trace& t, live_server_conf
             sc.hostname = config_.hostname;
             // "127.0.0.1:5555" -> "[127.0.0.1]", the address-literal form of RFC 5321 4.4.
             const std::string& peer = tracer.peer_host();
-            sc.peer_address = "[" + peer.substr(0, peer.rfind(':')) + "]";
+            std::string ip = peer.substr(0, peer.rfind(':'));
+            sc.peer_address = ip.find(':') == std::string::npos ? "[" + ip + "]"
+                                                                : "[IPv6:" + ip + "]";
             sc.max_message_size = config_.max_message_size;
             sc.tls_available = tls_ != nullptr;
             sc.tls_active = tls_active || implicit;

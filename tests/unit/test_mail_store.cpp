@@ -87,3 +87,22 @@ TEST_CASE("store: users by full address or unique local part; bad names refused"
     store.unlock_maildrop("carol@a.example");
     CHECK(store.lock_maildrop("carol@a.example"));
 }
+
+TEST_CASE("a copied Maildir file with a UID already in use gets a new UID") {
+    temp_dir dir;
+    fs::path box = dir.path / "bob@example.org";
+    std::string first_name;
+    {
+        mail_store store(dir.path);
+        store.add_user("bob@example.org", "pw");
+        store.deliver("bob@example.org", "INBOX", "one\r\n", 0);
+        first_name = store.find_mailbox("bob@example.org", "INBOX")->messages[0].file_name;
+    }
+    fs::copy_file(box / "new" / first_name, box / "cur" / (first_name + ".copy:2,S"));
+    mail_store store(dir.path);
+    store.add_user("bob@example.org", "pw");
+    const mailbox* inbox = store.find_mailbox("bob@example.org", "INBOX");
+    REQUIRE(inbox->messages.size() == 2);
+    CHECK(inbox->messages[0].uid == 1);
+    CHECK(inbox->messages[1].uid == 2);
+}

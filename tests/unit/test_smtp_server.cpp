@@ -2,7 +2,13 @@
 
 #include <doctest/doctest.h>
 
+
 #include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
 
 #include "sim/core/bytes.hpp"
 #include "sim/explain/catalog.hpp"
@@ -368,4 +374,30 @@ TEST_CASE("notes about the message text come after the text in the trace") {
             CHECK(e.cause == data_seq);
         }
     }
+}
+
+TEST_CASE("a delivery that fails for one recipient is taken back for all (no duplicate on retry)") {
+    namespace fs = std::filesystem;
+    fs::path root = fs::temp_directory_path() / ("maillab-rollback-" + std::to_string(::getpid()));
+    fs::remove_all(root);
+    {
+        maillab::virtual_clock clock;
+        maillab::trace t(clock);
+        maillab::mail_store store(root);
+        store.add_user("alice@example.org", "a");
+        store.add_user("bob@example.org", "b");
+        // bob's Maildir cannot take a message: its tmp/ is a file, not a directory.
+        fs::remove_all(root / "bob@example.org" / "tmp");
+        std::ofstream(root / "bob@example.org" / "tmp") << "in the way";
+        maillab::smtp::local_delivery delivery(store, {"example.org"});
+        maillab::connection_tracer tracer(t, 1, "smtp", "mx", "client");
+        maillab::smtp::server_session s(maillab::smtp::server_config{}, delivery, tracer);
+        s.start();
+        s.receive("EHLO c\r\nMAIL FROM:<x@example.org>\r\nRCPT TO:<alice@example.org>\r\n"
+                  "RCPT TO:<bob@example.org>\r\nDATA\r\nSubject: both\r\n\r\nx\r\n.\r\n");
+        std::string out = s.take_output();
+        CHECK(out.find("451 4.3.0") != std::string::npos);
+        CHECK(store.find_mailbox("alice@example.org", "INBOX")->messages.empty());
+    }
+    fs::remove_all(root);
 }
