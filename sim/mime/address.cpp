@@ -79,13 +79,13 @@ std::vector<token> tokenize(std::string_view s, defect_list* defects) {
 
 // Display-name words joined by single spaces; runs of atoms are decoded together, so adjacent
 // encoded words join as RFC 2047 6.2 says; quoted strings are taken literally.
-std::string phrase(const std::vector<token>& t, std::size_t from, std::size_t to) {
+std::string phrase(const std::vector<token>& t, std::size_t from, std::size_t to, bool decode) {
     std::string out;
     std::string atoms;
     auto flush = [&] {
         if (atoms.empty()) return;
         if (!out.empty()) out += ' ';
-        out += decode_header_text(atoms);
+        out += decode ? decode_header_text(atoms) : atoms;
         atoms.clear();
     };
     for (std::size_t k = from; k < to; ++k) {
@@ -116,7 +116,8 @@ std::string addr_spec(const std::vector<token>& t, std::size_t from, std::size_t
     return out;
 }
 
-mailbox_address mailbox(const std::vector<token>& t, std::size_t from, std::size_t to) {
+mailbox_address mailbox(const std::vector<token>& t, std::size_t from, std::size_t to,
+                        bool decode) {
     for (std::size_t k = from; k < to; ++k) {
         if (t[k].kind == token_kind::special && t[k].text == "<") {
             std::size_t close = k + 1;
@@ -125,7 +126,7 @@ mailbox_address mailbox(const std::vector<token>& t, std::size_t from, std::size
             std::size_t start = k + 1;
             for (std::size_t q = k + 1; q < close; ++q)
                 if (t[q].kind == token_kind::special && t[q].text == ":") start = q + 1;
-            return {phrase(t, from, k), addr_spec(t, start, close)};
+            return {phrase(t, from, k, decode), addr_spec(t, start, close)};
         }
     }
     return {"", addr_spec(t, from, to)};
@@ -133,7 +134,8 @@ mailbox_address mailbox(const std::vector<token>& t, std::size_t from, std::size
 
 }  // namespace
 
-std::vector<address_entry> parse_address_list(std::string_view value, defect_list* defects) {
+std::vector<address_entry> parse_address_list(std::string_view value, defect_list* defects,
+                                              bool decode_names) {
     std::vector<token> t = tokenize(value, defects);
     std::vector<address_entry> out;
     std::size_t k = 0;
@@ -153,7 +155,7 @@ std::vector<address_entry> parse_address_list(std::string_view value, defect_lis
         if (colon != t.size()) {
             address_entry group;
             group.is_group = true;
-            group.group_name = phrase(t, k, colon);
+            group.group_name = phrase(t, k, colon, decode_names);
             std::size_t m = colon + 1;
             while (m < end) {
                 std::size_t stop = m;
@@ -166,12 +168,12 @@ std::vector<address_entry> parse_address_list(std::string_view value, defect_lis
                     }
                     ++stop;
                 }
-                if (stop > m) group.members.push_back(mailbox(t, m, stop));
+                if (stop > m) group.members.push_back(mailbox(t, m, stop, decode_names));
                 m = stop + 1;
             }
             out.push_back(std::move(group));
         } else if (end > k) {
-            out.push_back({false, "", {mailbox(t, k, end)}});
+            out.push_back({false, "", {mailbox(t, k, end, decode_names)}});
         }
         k = end + 1;
     }

@@ -22,8 +22,11 @@ struct address_entry {
     std::vector<mailbox_address> members;  // one for a plain mailbox
 };
 
+// `decode_names`: RFC 2047 encoded words in display names decoded (false keeps them as written,
+// which is what IMAP's ENVELOPE reports).
 std::vector<address_entry> parse_address_list(std::string_view value,
-                                              defect_list* defects = nullptr);
+                                              defect_list* defects = nullptr,
+                                              bool decode_names = true);
 
 // The canonical rendering: "Name <a@b>", a name with specials in quotes, a bare "a@b" without a
 // name, "group: a@b, c@d;", entries joined with ", ". Comments are dropped.

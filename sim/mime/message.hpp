@@ -44,6 +44,7 @@ struct content_type {
     std::string type = "text";     // lower-case
     std::string subtype = "plain";
     std::vector<std::pair<std::string, std::string>> params;  // lower-case names, decoded values
+    std::vector<std::pair<std::string, std::string>> raw_params;  // as written (for IMAP)
     bool defaulted = true;         // no (usable) Content-Type field
 
     std::string mime_type() const { return type + "/" + subtype; }
@@ -112,6 +113,7 @@ std::string unfold(std::string_view value);
 content_type parse_content_type(std::string_view value, defect_list& defects, std::size_t offset);
 // "attachment; filename*=UTF-8''%E4%BD%A0.txt" -> ("attachment", params)
 std::pair<std::string, std::vector<std::pair<std::string, std::string>>> parse_disposition(
-    std::string_view value, defect_list& defects, std::size_t offset);
+    std::string_view value, defect_list& defects, std::size_t offset,
+    std::vector<std::pair<std::string, std::string>>* raw_params = nullptr);
 
 }  // namespace maillab::mime

@@ -73,7 +73,10 @@ struct cursor {
 using param_list = std::vector<std::pair<std::string, std::string>>;
 
 // Parses "; a=b; c=\"d\"" and assembles RFC 2231 continuations.
-param_list parse_params(cursor& c, defect_list& defects, std::size_t offset) {
+// `raw` (optional) receives every parameter as written: name (lower-case, with any RFC 2231
+// star) and value (unquoted, not decoded), as IMAP's BODYSTRUCTURE reports them.
+param_list parse_params(cursor& c, defect_list& defects, std::size_t offset,
+                        param_list* raw = nullptr) {
     struct segment {
         int index;
         bool encoded;
@@ -122,6 +125,7 @@ param_list parse_params(cursor& c, defect_list& defects, std::size_t offset) {
         } else {
             value = c.token(";");
         }
+        if (raw) raw->emplace_back(name, value);
         // name*N or name*N* or name*
         auto star = name.find('*');
         if (star == std::string::npos) {
@@ -222,7 +226,8 @@ content_type parse_content_type(std::string_view value, defect_list& defects, st
                            fmt::format("\"{}\" is not type/subtype; text/plain assumed",
                                        std::string(value.substr(0, 60)))});
         // The parameters may still be good (a charset is worth keeping).
-        if (!c.done() && c.s[c.i] == ';') ct.params = parse_params(c, defects, offset);
+        if (!c.done() && c.s[c.i] == ';')
+            ct.params = parse_params(c, defects, offset, &ct.raw_params);
         return ct;
     }
     ++c.i;
@@ -235,16 +240,17 @@ content_type parse_content_type(std::string_view value, defect_list& defects, st
     ct.type = type;
     ct.subtype = subtype;
     ct.defaulted = false;
-    ct.params = parse_params(c, defects, offset);
+    ct.params = parse_params(c, defects, offset, &ct.raw_params);
     return ct;
 }
 
 std::pair<std::string, std::vector<std::pair<std::string, std::string>>> parse_disposition(
-    std::string_view value, defect_list& defects, std::size_t offset) {
+    std::string_view value, defect_list& defects, std::size_t offset,
+    std::vector<std::pair<std::string, std::string>>* raw_params) {
     cursor c{value};
     c.skip_space_and_comments();
     std::string kind = to_lower(c.token(";"));
-    return {kind, parse_params(c, defects, offset)};
+    return {kind, parse_params(c, defects, offset, raw_params)};
 }
 
 }  // namespace maillab::mime

@@ -11,7 +11,7 @@ mkdir -p "$out"
 sources=(
   "$root/sim/mime/codecs.cpp" "$root/sim/mime/header.cpp" "$root/sim/mime/message.cpp"
   "$root/sim/mime/parameters.cpp" "$root/sim/mime/describe.cpp" "$root/sim/mime/address.cpp"
-  "$root/sim/core/bytes.cpp"
+  "$root/sim/mime/date.cpp" "$root/sim/core/bytes.cpp"
 )
 clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
   -I"$root" "$here/fuzz_mime.cpp" "${sources[@]}" -lfmt -lcrypto -o "$out/fuzz_mime"
