@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "sim/core/clock.hpp"
 #include "sim/mime/builder.hpp"
 #include "sim/mime/describe.hpp"
 #include "sim/mime/message.hpp"
@@ -102,7 +103,8 @@ std::function<int()> add_compose_command(CLI::App& app) {
         r.subject = opts->subject;
         r.text = body(opts->text);
         r.html = body(opts->html);
-        r.date = opts->date;
+        // RFC 5322 3.6 requires a Date field.
+        r.date = opts->date.empty() ? rfc5322_date(real_clock().now_us()) : opts->date;
         r.message_id = opts->message_id;
         for (const auto& path : opts->attach)
             r.attachments.push_back({base_name(path), guess_type(path), read_all(path), ""});

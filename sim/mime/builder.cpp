@@ -94,6 +94,9 @@ std::string filename_params(const std::string& param, const std::string& name) {
 built_part attachment_part(const attachment& a, bool inline_image) {
     built_part p;
     std::string type = a.content_type.empty() ? "application/octet-stream" : a.content_type;
+    // A text attachment says its charset, or readers take it as US-ASCII (RFC 2046 4.1.2).
+    if (type.rfind("text/", 0) == 0 && type.find("charset") == std::string::npos)
+        type += is_valid_utf8(a.bytes) ? "; charset=utf-8" : "; charset=unknown-8bit";
     std::string name_param = a.filename.empty() ? "" : filename_params("name", a.filename);
     p.header.push_back(fmt::format("Content-Type: {}{}", type, name_param));
     p.header.push_back("Content-Transfer-Encoding: base64");
@@ -110,16 +113,54 @@ built_part attachment_part(const attachment& a, bool inline_image) {
 // the first line stays within 78 octets (RFC 2047 2 and RFC 5322 2.1.1).
 std::string encoded_field(std::string_view name, const std::string& utf8) {
     std::string prefix = std::string(name) + ": ";
-    if (!has_8bit(utf8) && prefix.size() + utf8.size() <= 78) return prefix + utf8;
-    if (!has_8bit(utf8)) return prefix + utf8;  // long ASCII: left to the reader to fold
-    // "=?UTF-8?B?" + base64 + "?=": 12 characters around 4 per 3 bytes.
+    // ASCII that contains "=?" would be decoded by readers as an encoded word: encode it.
+    bool plain = !has_8bit(utf8) && utf8.find("=?") == std::string::npos;
+    if (plain && prefix.size() + utf8.size() <= 78) return prefix + utf8;
+    if (plain) {
+        // Long ASCII: fold at spaces (RFC 5322 2.2.3) so no line passes 78 octets.
+        std::string out = prefix;
+        std::size_t line = prefix.size();
+        std::size_t pos = 0;
+        while (pos < utf8.size()) {
+            std::size_t space = utf8.find(' ', pos + 1);
+            std::size_t stop = space == std::string::npos ? utf8.size() : space;
+            std::string word = utf8.substr(pos, stop - pos);
+            if (line + word.size() > 78 && line > prefix.size() && word.front() == ' ') {
+                out += "\r\n";
+                line = 0;
+            }
+            out += word;
+            line += word.size();
+            pos = stop;
+        }
+        return out;
+    }
+    // Every word encoded (plain text between encoded words would gain or lose spaces):
+    // "=?UTF-8?B?" + base64 + "?=" is 12 characters around 4 per 3 bytes; the first word fits
+    // after the field name, the others on folded lines of their own (RFC 2047 2: at most 75).
+    auto cut_at = [&](std::size_t pos, std::size_t max_bytes) {
+        std::size_t cut = std::min(pos + max_bytes, utf8.size());
+        while (cut > pos && cut < utf8.size() &&
+               (static_cast<unsigned char>(utf8[cut]) & 0xC0) == 0x80)
+            --cut;
+        return cut;
+    };
     std::size_t room = 78 - prefix.size();
-    std::size_t bytes = room > 12 ? (room - 12) / 4 * 3 : 0;
-    std::size_t cut = std::min(bytes, utf8.size());
-    while (cut > 0 && cut < utf8.size() && (static_cast<unsigned char>(utf8[cut]) & 0xC0) == 0x80)
-        --cut;
-    std::string out = prefix + encode_header_text(utf8.substr(0, cut), false);
-    if (cut < utf8.size()) out += "\r\n " + encode_header_text(utf8.substr(cut), true);
+    std::size_t first_bytes = room > 12 ? (room - 12) / 4 * 3 : 0;
+    std::string out = prefix;
+    std::size_t pos = 0;
+    bool first = true;
+    if (first_bytes == 0) {  // no room on the first line: start on the next
+        out += "\r\n ";
+        first_bytes = 45;
+    }
+    while (pos < utf8.size()) {
+        std::size_t cut = cut_at(pos, first ? first_bytes : 45);
+        if (!first) out += "\r\n ";
+        out += "=?UTF-8?B?" + base64_encode(std::string_view(utf8).substr(pos, cut - pos)) + "?=";
+        pos = cut;
+        first = false;
+    }
     return out;
 }
 

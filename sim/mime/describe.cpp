@@ -17,7 +17,8 @@ nlohmann::ordered_json part_json(const message& m, const part& p) {
     for (const auto& [n, v] : p.type.params) params[n] = v;
     j["params"] = params;
     nlohmann::ordered_json headers = nlohmann::ordered_json::object();
-    if (p.header.find("subject")) headers["subject"] = m.header_text(p, "subject");
+    defect_list decoding;
+    if (p.header.find("subject")) headers["subject"] = m.header_text(p, "subject", &decoding);
     for (const char* name : {"from", "to"})
         if (auto raw = m.header_raw(p, name))
             headers[name] = render_address_list(parse_address_list(*raw));
@@ -26,9 +27,11 @@ nlohmann::ordered_json part_json(const message& m, const part& p) {
     nlohmann::ordered_json defects = nlohmann::ordered_json::array();
     for (const auto& d : p.defects) defects.push_back(d.kind);
     bool leaf = p.children.empty() && !p.is_message();
-    defect_list decoding;
     std::string bytes;
-    if (leaf) bytes = m.decoded_body(p, &decoding);
+    std::string text;
+    // text() decodes the body too: ask only one of the two for the decoding defects.
+    if (leaf) bytes = m.decoded_body(p, p.type.type == "text" ? nullptr : &decoding);
+    if (leaf && p.type.type == "text") text = m.text(p, &decoding);
     for (const auto& d : decoding) defects.push_back(d.kind);
     j["defects"] = defects;
     if (!leaf) {
@@ -42,7 +45,7 @@ nlohmann::ordered_json part_json(const message& m, const part& p) {
     j["filename"] = p.filename;
     j["size"] = bytes.size();
     j["sha256"] = sha256_hex(bytes);
-    if (p.type.type == "text") j["text_sha256"] = sha256_hex(m.text(p));
+    if (p.type.type == "text") j["text_sha256"] = sha256_hex(text);
     return j;
 }
 

@@ -152,7 +152,13 @@ void parse_part(std::string_view raw, std::size_t begin, std::size_t end, part& 
             if (!block.header.fields.empty()) p.children.push_back(std::move(block));
             pos = after;
         }
-    } else if (p.is_message() && p.encoding != "base64" && p.encoding != "quoted-printable") {
+    } else if (p.is_message() &&
+               (p.encoding == "base64" || p.encoding == "quoted-printable")) {
+        // RFC 2046 5.2.1: an enclosed message may only be 7bit, 8bit or binary.
+        p.defects.push_back({"encoded_message", p.body.begin,
+                             fmt::format("a {} encoded with {}: its structure is not shown",
+                                         p.type.mime_type(), p.encoding)});
+    } else if (p.is_message()) {
         part inner;
         parse_part(raw, p.body.begin, p.body.end, inner, depth + 1, "text/plain");
         p.children.push_back(std::move(inner));
@@ -182,23 +188,40 @@ std::optional<std::string> message::header_raw(const part& p, std::string_view n
     return unfold(f->value.of(raw_));
 }
 
-std::string message::header_text(const part& p, std::string_view name) const {
+std::string message::header_text(const part& p, std::string_view name,
+                                 defect_list* defects) const {
     auto value = header_raw(p, name);
-    return value ? decode_header_text(*value) : std::string();
+    if (!value) return {};
+    defect_list local;
+    std::string text = decode_header_text(*value, &local);
+    const header_field* f = p.header.find(name);
+    if (defects)
+        for (auto& d : local) defects->push_back({d.kind, f->value.begin, d.detail});
+    return text;
 }
 
 std::string message::decoded_body(const part& p, defect_list* defects) const {
     std::string_view body = p.body.of(raw_);
-    if (p.encoding == "base64") return decode_base64(body, defects);
-    if (p.encoding == "quoted-printable") return decode_quoted_printable(body, defects);
-    return std::string(body);
+    defect_list local;
+    std::string out;
+    if (p.encoding == "base64") out = decode_base64(body, &local);
+    else if (p.encoding == "quoted-printable") out = decode_quoted_printable(body, &local);
+    else out = std::string(body);
+    // The codecs count from the start of the body; defects point into the raw message.
+    if (defects)
+        for (auto& d : local) defects->push_back({d.kind, d.offset + p.body.begin, d.detail});
+    return out;
 }
 
 std::string message::text(const part& p, defect_list* defects) const {
     std::string bytes = decoded_body(p, defects);
     const std::string* charset = p.type.param("charset");
     std::string name = charset ? *charset : "us-ascii";
-    auto converted = to_utf8(bytes, name, defects);
+    defect_list local;
+    auto converted = to_utf8(bytes, name, &local);
+    // Offsets of a conversion are in the decoded text: point at the part's body instead.
+    if (defects)
+        for (auto& d : local) defects->push_back({d.kind, p.body.begin, d.detail});
     if (converted) return *converted;
     if (defects)
         defects->push_back({"unknown_charset", p.body.begin,

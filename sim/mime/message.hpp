@@ -89,7 +89,9 @@ public:
     const part& root() const { return root_; }
 
     // The header field's value unfolded, encoded words decoded, as UTF-8.
-    std::string header_text(const part& p, std::string_view name) const;
+    // Defects of the decoding (bad encoded words, unknown charsets) go to `defects`.
+    std::string header_text(const part& p, std::string_view name,
+                            defect_list* defects = nullptr) const;
     // The header field's value unfolded, raw.
     std::optional<std::string> header_raw(const part& p, std::string_view name) const;
     // The body after transfer decoding (base64, quoted-printable); defects of the decoding go

@@ -263,3 +263,37 @@ TEST_CASE("MIME builder: what it writes, the parser reads back") {
     CHECK(p.decoded_body(p.root()) == "just text\r\n");
     CHECK_THROWS_AS(build_message(compose_request{}), std::invalid_argument);
 }
+
+TEST_CASE("MIME builder: subjects that look encoded or are long, text attachments carry a charset") {
+    compose_request r;
+    r.from = "a@example.org";
+    r.to = {"b@example.org"};
+    r.subject = "=?UTF-8?B?5L2g5aW9?= is how 你好 looks on the wire";
+    r.text = "x";
+    r.attachments = {{"notes.txt", "text/plain", "笔记\r\n", ""}};
+    message m(build_message(r));
+    CHECK(m.header_text(m.root(), "subject") == r.subject);
+    CHECK(*m.root().children.at(1).type.param("charset") == "utf-8");
+    CHECK(m.text(m.root().children.at(1)) == "笔记\r\n");
+
+    r.subject = "";
+    for (int i = 0; i < 60; ++i) r.subject += "word" + std::to_string(i) + " ";
+    r.subject += "end";
+    std::string raw = build_message(r);
+    for (std::size_t start = 0, crlf; (crlf = raw.find("\r\n", start)) != std::string::npos;
+         start = crlf + 2)
+        CHECK(crlf - start <= 78);
+    message folded(raw);
+    CHECK(folded.header_text(folded.root(), "subject") == r.subject);
+}
+
+TEST_CASE("MIME: defects point into the raw message; encoded message/rfc822 is flagged") {
+    message m("Subject: x\r\nContent-Transfer-Encoding: base64\r\n\r\nAA*B\r\n");
+    defect_list d;
+    m.decoded_body(m.root(), &d);
+    REQUIRE_FALSE(d.empty());
+    CHECK(d[0].offset >= m.root().body.begin);
+    message enc("Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                "U3ViamVjdDogaGkNCg0KeA0K\r\n");
+    CHECK(has_defect(enc, "encoded_message"));
+}
