@@ -28,6 +28,8 @@ std::function<int()> add_serve_command(CLI::App& app) {
         int smtps_port = 4465;
         int pop3_port = 1110;
         int pop3s_port = 9950;
+        int imap_port = 1143;
+        int imaps_port = 9930;
         std::string store_dir;
         std::string bind = "127.0.0.1";
         std::string hostname;
@@ -61,6 +63,12 @@ std::function<int()> add_serve_command(CLI::App& app) {
         ->check(CLI::Range(0, 65535))
         ->capture_default_str();
     cmd->add_option("--pop3s-port", opts->pop3s_port, "POP3S port (implicit TLS); 0 turns it off")
+        ->check(CLI::Range(0, 65535))
+        ->capture_default_str();
+    cmd->add_option("--imap-port", opts->imap_port, "IMAP port (STARTTLS offered); 0 turns it off")
+        ->check(CLI::Range(0, 65535))
+        ->capture_default_str();
+    cmd->add_option("--imaps-port", opts->imaps_port, "IMAPS port (implicit TLS); 0 turns it off")
         ->check(CLI::Range(0, 65535))
         ->capture_default_str();
     cmd->add_option("--store", opts->store_dir,
@@ -103,6 +111,8 @@ std::function<int()> add_serve_command(CLI::App& app) {
         config.smtps_port = port_or_off(opts->smtps_port);
         config.pop3_port = port_or_off(opts->pop3_port);
         config.pop3s_port = port_or_off(opts->pop3s_port);
+        config.imap_port = port_or_off(opts->imap_port);
+        config.imaps_port = port_or_off(opts->imaps_port);
         config.store_dir = opts->store_dir;
         config.max_message_size = opts->max_size;
         if (opts->users.empty() && opts->domains.empty()) {
@@ -112,7 +122,8 @@ std::function<int()> add_serve_command(CLI::App& app) {
         }
         for (const auto& spec : opts->users) config.users.push_back(parse_user_spec(spec));
 
-        if (config.smtp_port || config.smtps_port || config.pop3_port || config.pop3s_port) {
+        if (config.smtp_port || config.smtps_port || config.pop3_port || config.pop3s_port ||
+            config.imap_port || config.imaps_port) {
             if (!opts->tls_cert.empty() || !opts->tls_key.empty()) {
                 if (opts->tls_cert.empty() || opts->tls_key.empty())
                     throw std::invalid_argument("--tls-cert and --tls-key go together");

@@ -25,6 +25,9 @@ public:
     virtual void tls_established(const tls_info& info) = 0;
     // The peer closed or reset the connection, or it was lost.
     virtual void connection_lost() = 0;
+    // Something outside this connection changed (new mail, another client's flags): a session
+    // that pushes updates (IMAP IDLE) may produce output now. The transport sends it.
+    virtual void world_changed() {}
 
     // Bytes to send now, in order; taking them empties the buffer.
     virtual std::string take_output() = 0;

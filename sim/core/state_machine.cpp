@@ -7,6 +7,7 @@ namespace maillab {
 // Each protocol defines its spec next to its engine.
 namespace smtp { const state_machine_spec& server_state_machine(); }
 namespace pop3 { const state_machine_spec& server_state_machine(); }
+namespace imap { const state_machine_spec& server_state_machine(); }
 
 bool state_machine_spec::allows(std::string_view from, std::string_view to) const {
     for (const auto& t : transitions)
@@ -15,9 +16,10 @@ bool state_machine_spec::allows(std::string_view from, std::string_view to) cons
 }
 
 std::span<const state_machine_spec* const> state_machines() {
-    static const std::array<const state_machine_spec*, 2> all{
+    static const std::array<const state_machine_spec*, 3> all{
         &smtp::server_state_machine(),
         &pop3::server_state_machine(),
+        &imap::server_state_machine(),
     };
     return all;
 }

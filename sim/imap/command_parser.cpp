@@ -17,6 +17,7 @@ struct need_continuation {
 };
 struct syntax_error {
     std::string what;
+    bool fatal = false;  // the connection cannot go on (RFC 7888 4: an unwanted {n+} literal)
 };
 
 class scanner {
@@ -116,8 +117,10 @@ private:
         if (peek() != '\n') throw syntax_error{"a literal's {n} must end the line"};
         ++pos;
         if (size > limits_.max_literal)
+            // A {n+} literal arrives anyway and its bytes must not be read as commands.
             throw syntax_error{fmt::format("literal of {} octets is over the limit of {}", size,
-                                           limits_.max_literal)};
+                                           limits_.max_literal),
+                               non_sync};
         if (pos + size > s_.size()) {
             if (!non_sync && (!continued_ || *continued_ != open))
                 throw need_continuation{open, size};
@@ -228,7 +231,14 @@ parse_result command_parser::next() {
     } catch (const syntax_error& e) {
         r.state = parse_result::status::error;
         r.error = e.what;
+        r.fatal = e.fatal;
         r.tag = tag.empty() ? "*" : tag;
+        if (e.fatal) {
+            r.raw = buffer_.substr(0, std::min<std::size_t>(buffer_.size(), 200));
+            buffer_.clear();
+            continued_at_.reset();
+            return r;
+        }
         // Skip the rest of the line the error is on.
         auto lf = buffer_.find('\n', sc.pos > 0 ? sc.pos - 1 : 0);
         if (lf == std::string::npos) {

@@ -47,6 +47,7 @@ struct parse_result {
     std::string error;                 // when error: what is wrong
     std::string tag;                   // when error: the tag, if one was read ("*" otherwise)
     std::string raw;                   // when error: the bytes that were skipped
+    bool fatal = false;                // when error: the connection must close (BYE)
 };
 
 class command_parser {

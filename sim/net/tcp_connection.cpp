@@ -210,6 +210,12 @@ void tcp_connection::close_gracefully() {
     finish("", false);
 }
 
+void tcp_connection::poke() {
+    if (finished_ || closing_ || !session_) return;
+    session_->world_changed();
+    flush();
+}
+
 void tcp_connection::stop() {
     if (finished_) return;
     if (!closing_) trace_tcp("close", "connection closed: server shutting down", false);

@@ -35,6 +35,8 @@ public:
     void start();
     // Ends the connection now (server shutdown).
     void stop();
+    // The world changed: let the session push what it wants to (IMAP IDLE), and send it.
+    void poke();
     bool finished() const { return finished_; }
     // Called once when the connection has ended, with the session still alive: the owner of a
     // client job reads its result here.

@@ -41,6 +41,11 @@ void tcp_listener::accept_next() {
     });
 }
 
+void tcp_listener::poke_all() {
+    for (auto& weak : connections_)
+        if (auto c = weak.lock()) c->poke();
+}
+
 void tcp_listener::stop() {
     boost::system::error_code ignored;
     acceptor_.close(ignored);

@@ -30,6 +30,8 @@ public:
 
     void start();
     void stop();
+    // Tells every live connection that the world changed (see tcp_connection::poke).
+    void poke_all();
     unsigned short port() const { return acceptor_.local_endpoint().port(); }
     const listener_spec& spec() const { return spec_; }
 

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -20,12 +21,16 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* uidlist_name = "maillab-uidlist";
+// A folder being deleted is renamed to this prefix first; it is not a ".Name", so no one lists it.
+constexpr std::string_view deleting_prefix = "maillab-deleting.";
 
 [[noreturn]] void io_error(const fs::path& p, const char* what) {
     throw std::runtime_error(fmt::format("{}: {}: {}", p.string(), what, std::strerror(errno)));
 }
 
-void write_all_and_sync(const fs::path& p, std::string_view bytes) {
+// `mtime_us`, when given, becomes the file's modification time: the message's internal date.
+void write_all_and_sync(const fs::path& p, std::string_view bytes,
+                        std::optional<std::int64_t> mtime_us = std::nullopt) {
     int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) io_error(p, "cannot create");
     std::size_t done = 0;
@@ -40,20 +45,31 @@ void write_all_and_sync(const fs::path& p, std::string_view bytes) {
         }
         done += static_cast<std::size_t>(n);
     }
+    if (mtime_us) {
+        // Floor division, so dates before 1970 get a non-negative tv_nsec as POSIX requires.
+        std::int64_t sec = *mtime_us / 1000000, usec = *mtime_us % 1000000;
+        if (usec < 0) {
+            usec += 1000000;
+            --sec;
+        }
+        timespec times[2];
+        times[0].tv_sec = 0;
+        times[0].tv_nsec = UTIME_OMIT;  // the access time means nothing here
+        times[1].tv_sec = static_cast<time_t>(sec);
+        times[1].tv_nsec = static_cast<long>(usec * 1000);
+        if (::futimens(fd, times) != 0) {
+            int saved = errno;
+            ::close(fd);
+            errno = saved;
+            io_error(p, "cannot set the modification time");
+        }
+    }
     if (::fsync(fd) != 0) {
         int saved = errno;
         ::close(fd);
         errno = saved;
         io_error(p, "fsync failed");
     }
-    ::close(fd);
-}
-
-// A rename is durable only once the directory itself is synced.
-void sync_dir(const fs::path& dir) {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) io_error(dir, "cannot open directory");
-    ::fsync(fd);
     ::close(fd);
 }
 
@@ -77,11 +93,20 @@ std::uint32_t uid_from_name(std::string_view name) {
 
 std::string unique_base(std::uint32_t uid, std::size_t size, std::int64_t now_us) {
     static std::atomic<unsigned> counter{0};
+    // An APPEND date before 1970 must not give a name like "-1.M-5".
+    now_us = std::max<std::int64_t>(now_us, 0);
     return fmt::format("{}.M{}P{}Q{}.maillab,U={},S={}", now_us / 1000000, now_us % 1000000,
                        ::getpid(), counter++, uid, size);
 }
 
 }  // namespace
+
+void sync_dir(const fs::path& dir) {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) io_error(dir, "cannot open directory");
+    ::fsync(fd);
+    ::close(fd);
+}
 
 std::string flags_to_info(const std::set<std::string>& flags) {
     std::string letters;
@@ -114,12 +139,16 @@ std::set<std::string> info_to_flags(std::string_view info) {
     return flags;
 }
 
-void save_uidlist(const fs::path& dir, std::uint32_t uid_validity, std::uint32_t next_uid) {
-    fs::path tmp = dir / "tmp" / (std::string(uidlist_name) + fmt::format(".{}", ::getpid()));
+void replace_file(const fs::path& dir, const std::string& name, std::string_view bytes) {
+    fs::path tmp = dir / "tmp" / fmt::format("{}.{}", name, ::getpid());
     fs::remove(tmp);
-    write_all_and_sync(tmp, fmt::format("{} {}\n", uid_validity, next_uid));
-    fs::rename(tmp, dir / uidlist_name);
+    write_all_and_sync(tmp, bytes);
+    fs::rename(tmp, dir / name);
     sync_dir(dir);
+}
+
+void save_uidlist(const fs::path& dir, std::uint32_t uid_validity, std::uint32_t next_uid) {
+    replace_file(dir, uidlist_name, fmt::format("{} {}\n", uid_validity, next_uid));
 }
 
 mailbox_files open(const fs::path& dir, std::uint32_t new_uid_validity) {
@@ -183,11 +212,51 @@ mailbox_files open(const fs::path& dir, std::uint32_t new_uid_validity) {
 
 std::string deliver(const fs::path& dir, std::uint32_t uid, std::string_view bytes,
                     std::int64_t now_us) {
-    std::string name = unique_base(uid, bytes.size(), now_us);
-    fs::path tmp = dir / "tmp" / name;
-    write_all_and_sync(tmp, bytes);
-    fs::rename(tmp, dir / "new" / name);
-    sync_dir(dir / "new");
+    return write_message(dir, uid, bytes, now_us, {}).file_name;
+}
+
+entry write_message(const fs::path& dir, std::uint32_t uid, std::string_view bytes,
+                    std::int64_t internal_date_us, const std::set<std::string>& flags) {
+    entry e;
+    e.uid = uid;
+    e.flags = flags;
+    e.internal_date_us = internal_date_us;
+    std::string base = unique_base(uid, bytes.size(), internal_date_us);
+    std::string info = flags_to_info(flags);
+    // Maildir: new/ is for mail no client has marked; a message that arrives with flags (an
+    // APPEND or COPY of a read message) can only keep them in cur/, in its info.
+    e.in_cur = info.size() > 3;
+    e.file_name = e.in_cur ? base + info : base;
+    fs::path tmp = dir / "tmp" / base;
+    fs::path sub = dir / (e.in_cur ? "cur" : "new");
+    write_all_and_sync(tmp, bytes, internal_date_us);
+    try {
+        fs::rename(tmp, sub / e.file_name);
+    } catch (...) {
+        std::error_code ec;
+        fs::remove(tmp, ec);  // never acknowledged; open() would remove it anyway
+        throw;
+    }
+    sync_dir(sub);
+    return e;
+}
+
+std::string base_name(std::string_view file_name) {
+    auto info = file_name.rfind(":2,");
+    return std::string(info == std::string_view::npos ? file_name : file_name.substr(0, info));
+}
+
+std::string move_to_cur(const fs::path& dir, const entry& e, const std::set<std::string>& flags,
+                        bool sync) {
+    // Maildir: a file moves from new/ to cur/ once a client has seen it, and its flags live in
+    // the info after ":2," (the name before it stays, so the UID in ",U=" stays too).
+    std::string name = base_name(e.file_name) + flags_to_info(flags);
+    if (e.in_cur && name == e.file_name) return name;
+    fs::rename(dir / (e.in_cur ? "cur" : "new") / e.file_name, dir / "cur" / name);
+    if (sync) {
+        sync_dir(dir / "cur");
+        if (!e.in_cur) sync_dir(dir / "new");
+    }
     return name;
 }
 
@@ -198,6 +267,32 @@ void remove(const fs::path& dir, const entry& e) {
     fs::remove(p, ec);
     if (ec) throw std::runtime_error(p.string() + ": cannot remove: " + ec.message());
     sync_dir(p.parent_path());
+}
+
+std::vector<std::string> scan_folders(const fs::path& user_dir) {
+    std::vector<std::string> names;
+    for (const auto& f : fs::directory_iterator(user_dir)) {
+        std::string name = f.path().filename().string();
+        if (name.rfind(deleting_prefix, 0) == 0) {
+            std::error_code ec;
+            fs::remove_all(f.path(), ec);  // a deletion the last run did not finish
+            continue;
+        }
+        if (name.size() > 1 && name.front() == '.' && f.is_directory())
+            names.push_back(name.substr(1));
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+void remove_folder(const fs::path& user_dir, const fs::path& folder_dir) {
+    static std::atomic<unsigned> counter{0};
+    fs::path doomed =
+        user_dir / fmt::format("{}{}.{}", deleting_prefix, ::getpid(), counter++);
+    fs::rename(folder_dir, doomed);
+    sync_dir(user_dir);  // from here on the folder is gone, whatever happens next
+    std::error_code ec;
+    fs::remove_all(doomed, ec);  // what is left over is removed by the next scan_folders()
 }
 
 }  // namespace maillab::maildir

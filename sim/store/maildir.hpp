@@ -37,16 +37,50 @@ struct mailbox_files {
 // by hand) get the next UIDs. Throws std::runtime_error naming the path on an I/O error.
 mailbox_files open(const std::filesystem::path& dir, std::uint32_t new_uid_validity);
 
-// Writes a new message durably and returns its file name in new/.
+// Writes a new message durably and returns its file name in new/ (write_message(), no flags).
 std::string deliver(const std::filesystem::path& dir, std::uint32_t uid, std::string_view bytes,
                     std::int64_t now_us);
+
+// Writes a message durably: tmp/, fsync, rename, fsync of the directory. The file's modification
+// time is set to `internal_date_us`, which is where open() finds the internal date again. A
+// message whose flags have a Maildir letter goes to cur/ with its info, any other to new/.
+// Returns the entry without its bytes. Throws std::runtime_error naming the path.
+entry write_message(const std::filesystem::path& dir, std::uint32_t uid, std::string_view bytes,
+                    std::int64_t internal_date_us, const std::set<std::string>& flags);
+
+// Renames a message into cur/ with the info of `flags` ("<base>:2,<letters>") and returns its new
+// name; nothing happens when it is there under that name already. The data is untouched, so only
+// the directories are fsynced, and only when `sync` is set (a caller moving many files syncs once).
+std::string move_to_cur(const std::filesystem::path& dir, const entry& e,
+                        const std::set<std::string>& flags, bool sync = true);
+
+// "1736154000.M1P2Q3.maillab,U=7,S=9:2,FS" -> "1736154000.M1P2Q3.maillab,U=7,S=9".
+std::string base_name(std::string_view file_name);
 
 // Records the next UID durably (before the UID is used by anyone).
 void save_uidlist(const std::filesystem::path& dir, std::uint32_t uid_validity,
                   std::uint32_t next_uid);
 
+// Replaces dir/name by `bytes` durably: written to dir/tmp/ and fsynced, renamed over the old
+// file, then the directory fsynced. A reader sees the old file or the new one, never a mix.
+void replace_file(const std::filesystem::path& dir, const std::string& name,
+                  std::string_view bytes);
+
 // Removes the file (one already gone counts as removed); throws on other I/O errors.
 void remove(const std::filesystem::path& dir, const entry& e);
+
+// A rename or a new directory entry is durable only once its directory is fsynced.
+void sync_dir(const std::filesystem::path& dir);
+
+// Maildir++ folders of the Maildir `user_dir`: the names of its ".Name" subdirectories, without
+// the dot, sorted; the caller decides which names are valid. Also finishes deletions that a crash
+// cut short (remove_folder()).
+std::vector<std::string> scan_folders(const std::filesystem::path& user_dir);
+
+// Deletes the folder directory `folder_dir` inside `user_dir`. Crash-safe: the folder is first
+// renamed out of sight ("maillab-deleting.*", which scan_folders() never lists and removes), then
+// removed; so after a crash the folder is either all there or gone, never half-empty.
+void remove_folder(const std::filesystem::path& user_dir, const std::filesystem::path& folder_dir);
 
 // ":2,FS" <-> {"\\Flagged", "\\Seen"} (Maildir info letters, sorted as the spec asks).
 std::string flags_to_info(const std::set<std::string>& flags);

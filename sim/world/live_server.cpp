@@ -5,6 +5,9 @@
 
 #include <fmt/format.h>
 
+#include <boost/asio/post.hpp>
+
+#include "sim/imap/server_session.hpp"
 #include "sim/pop3/server_session.hpp"
 #include "sim/smtp/address.hpp"
 #include "sim/smtp/server_session.hpp"
@@ -82,6 +85,29 @@ live_server::live_server(boost::asio::io_context& io, trace& t, live_server_conf
     add_listener("smtps", "smtp", config_.smtps_port, tls_mode::implicit, smtp_factory(true));
     add_listener("pop3", "pop3", config_.pop3_port, upgrade, pop3_factory(false));
     add_listener("pop3s", "pop3", config_.pop3s_port, tls_mode::implicit, pop3_factory(true));
+    auto imap_factory = [this](bool implicit) {
+        return [this, implicit](connection_tracer& tracer,
+                                bool tls_active) -> std::unique_ptr<protocol_session> {
+            imap::server_config ic;
+            ic.hostname = config_.hostname;
+            ic.tls_available = tls_ != nullptr;
+            ic.tls_active = tls_active || implicit;
+            return std::make_unique<imap::server_session>(ic, *store_, tracer);
+        };
+    };
+    add_listener("imap", "imap", config_.imap_port, upgrade, imap_factory(false));
+    add_listener("imaps", "imap", config_.imaps_port, tls_mode::implicit, imap_factory(true));
+
+    // New mail or another client's change: wake the sessions that push updates (IMAP IDLE),
+    // once per burst of changes, after the current handler has finished.
+    store_->set_on_change([this](const std::string&, const std::string&) {
+        if (poke_posted_) return;
+        poke_posted_ = true;
+        boost::asio::post(io_, [this] {
+            poke_posted_ = false;
+            for (auto& l : listeners_) l->poke_all();
+        });
+    });
 }
 
 void live_server::add_listener(const char* name, const char* proto,

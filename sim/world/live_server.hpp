@@ -34,6 +34,8 @@ struct live_server_config {
     std::optional<unsigned short> smtps_port = 4465;
     std::optional<unsigned short> pop3_port = 1110;
     std::optional<unsigned short> pop3s_port = 9950;
+    std::optional<unsigned short> imap_port = 1143;
+    std::optional<unsigned short> imaps_port = 9930;
     std::string store_dir;                // empty: mail in memory only
     std::size_t max_message_size = 32 * 1024 * 1024;
     certificate_pair certificate;         // required when any TLS is offered
@@ -66,6 +68,7 @@ private:
     std::unique_ptr<pop3::store_maildrop> maildrop_;
     std::unique_ptr<boost::asio::ssl::context> tls_;
     std::vector<std::unique_ptr<tcp_listener>> listeners_;
+    bool poke_posted_ = false;  // one wake-up in flight for any number of store changes
 };
 
 }  // namespace maillab

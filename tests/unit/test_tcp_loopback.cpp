@@ -27,6 +27,8 @@ struct loopback {
         c.smtps_port = 0;
         c.pop3_port = 0;
         c.pop3s_port = 0;
+        c.imap_port = 0;
+        c.imaps_port = 0;
         c.certificate = make_self_signed_certificate("mail.example.org");
         server = std::make_unique<live_server>(io, t, c);
         server->start();

@@ -1,0 +1,331 @@
+// IMAP server session: theory of operation.
+//
+// RFC 3501 3: NOT AUTHENTICATED -> AUTHENTICATED -> SELECTED -> LOGOUT, one enum, changed only
+// in enter_state(). Input goes through the incremental command parser; a literal that is not
+// there yet gets "+ " (or NO [TOOBIG] when too large). Each command is traced, dispatched
+// through the command table (which checks the state), and answered: untagged data first, the
+// tagged OK/NO/BAD last, all through untagged()/tagged() and flushed once the command is done, so
+// the trace reads: command, notes, state change, untagged data, tagged status.
+//
+// Synchronisation (the seeds' point about IMAP): the session keeps the list of messages and
+// flags it last reported (`view_`). After each command it compares that view with the store and
+// reports what changed (EXPUNGE, EXISTS, RECENT, FETCH FLAGS); in IDLE (RFC 2177) the host calls
+// store_changed() and the report is pushed at once. RFC 3501 7.4.1: no EXPUNGE during FETCH,
+// STORE or SEARCH, because it would renumber messages under the client's feet.
+
+#include "sim/imap/server_session.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "sim/core/bytes.hpp"
+#include "sim/imap/mailbox_name.hpp"
+
+namespace maillab::imap {
+
+std::string_view to_string(server_state s) {
+    switch (s) {
+        case server_state::connected: return "CONNECTED";
+        case server_state::not_authenticated: return "NOT_AUTHENTICATED";
+        case server_state::authenticated: return "AUTHENTICATED";
+        case server_state::selected: return "SELECTED";
+        case server_state::logout: return "LOGOUT";
+        case server_state::tls_handshake: return "TLS_HANDSHAKE";
+        case server_state::idle: return "IDLE";
+    }
+    return "?";
+}
+
+server_session::server_session(server_config config, mail_store& store, connection_tracer& tracer)
+    : config_(std::move(config)), store_(store), tracer_(tracer), parser_(config_.limits) {
+    tls_active_ = config_.tls_active;
+}
+
+void server_session::start() {
+    if (state_ != server_state::connected) return;
+    std::string caps = "IMAP4rev1 LITERAL+ IDLE";
+    untagged(fmt::format("OK [CAPABILITY {}] {} maillab IMAP4rev1 ready", caps, config_.hostname),
+             "imap.untagged.OK");
+    enter_state(server_state::not_authenticated, "greeting sent");
+    flush();
+}
+
+void server_session::receive(std::string_view bytes) {
+    if (state_ == server_state::logout || state_ == server_state::tls_handshake) return;
+    parser_.feed(bytes);
+    process_input();
+}
+
+void server_session::process_input() {
+    while (state_ != server_state::logout && state_ != server_state::tls_handshake) {
+        if (state_ == server_state::idle || !auth_tag_.empty()) {
+            auto line = parser_.take_line();
+            if (!line) return;
+            event e;
+            e.kind = event_kind::command;
+            e.text = *line;
+            e.raw = *line + "\r\n";
+            e.explain = state_ == server_state::idle ? "imap.cmd.DONE" : "imap.cmd.AUTHENTICATE";
+            e.fields = {{"verb", state_ == server_state::idle ? "DONE" : "AUTHENTICATE"}};
+            current_command_ = tracer_.incoming(std::move(e));
+            if (state_ == server_state::idle) {
+                current_tag_ = idle_tag_;
+                idle_tag_.clear();
+                enter_state(selected_.empty() ? server_state::authenticated : server_state::selected,
+                            "IDLE ended");
+                if (iequals(trim(*line), "DONE")) {
+                    report_changes(true);
+                    ok("IDLE terminated");
+                } else {
+                    bad("expected DONE to end IDLE");
+                }
+            } else {
+                finish_authenticate(*line);
+            }
+            flush();
+            continue;
+        }
+        parse_result r = parser_.next();
+        if (r.state == parse_result::status::need_more) return;
+        if (r.state == parse_result::status::continuation) {
+            // Nothing is traced as a command yet: the command is not complete.
+            continuation(fmt::format("Ready for {} octets", r.literal_size));
+            flush();
+            continue;
+        }
+        if (r.state == parse_result::status::error) {
+            event e;
+            e.kind = event_kind::command;
+            e.text = visible_bytes(r.raw.substr(0, 200));
+            e.raw = r.raw;
+            e.explain = "imap.cmd.UNKNOWN";
+            e.fields = {{"verb", ""}, {"tag", r.tag}, {"error", r.error}};
+            current_command_ = tracer_.incoming(std::move(e));
+            current_tag_ = r.tag;
+            if (r.fatal) {
+                note("imap.note.literal_too_large", r.error, {{"size", r.error}});
+                untagged("BYE " + r.error, "imap.reply.BYE");
+                flush();
+                want_close_ = true;
+                enter_state(server_state::logout, "literal too large");
+                return;
+            }
+            bad(r.error);
+            flush();
+            continue;
+        }
+        handle(r.cmd);
+        flush();
+    }
+}
+
+void server_session::handle(const command& cmd) {
+    // The first line of the command is its text; literals stay in `raw`.
+    event e;
+    e.kind = event_kind::command;
+    e.text = cmd.raw.substr(0, cmd.raw.find('\n'));
+    if (!e.text.empty() && e.text.back() == '\r') e.text.pop_back();
+    e.raw = cmd.raw;
+    const command_spec* spec = nullptr;
+    for (const auto& c : command_table())
+        if (c.name == cmd.name) spec = &c;
+    e.explain = spec ? "imap.cmd." + cmd.name : "imap.cmd.UNKNOWN";
+    e.fields = {{"verb", cmd.name}, {"tag", cmd.tag}};
+    if (cmd.name == "LOGIN" && cmd.args.size() == 2) e.fields["user"] = cmd.args[0].text;
+    current_command_ = tracer_.incoming(std::move(e));
+    current_tag_ = cmd.tag;
+
+    if (!spec) return bad(fmt::format("unknown command \"{}\"", cmd.name_as_sent));
+    if (cmd.name != cmd.name_as_sent && !noted_lowercase_) {
+        noted_lowercase_ = true;
+        note("imap.note.lowercase_verb",
+             fmt::format("\"{}\": IMAP command names are case-insensitive", cmd.name_as_sent),
+             {{"verb", cmd.name_as_sent}});
+    }
+    if (!(spec->allowed_states & (1u << static_cast<unsigned>(state_)))) {
+        std::string_view why = state_ == server_state::not_authenticated
+                                   ? "log in first"
+                                   : (state_ == server_state::authenticated ? "select a mailbox first"
+                                                                           : "not allowed now");
+        return bad(fmt::format("{} is not allowed in the {} state: {}", cmd.name,
+                               to_string(state_), why));
+    }
+    (this->*spec->handler)(cmd, false);
+    // RFC 3501 5.2: tell the client what changed, before the tagged reply; 7.4.1: no EXPUNGE
+    // while the client may be relying on sequence numbers.
+    if (state_ == server_state::selected) {
+        // UID FETCH/STORE/SEARCH may report expunges (RFC 3501 7.4.1): only the plain forms not.
+        bool numbers_in_use = cmd.name == "FETCH" || cmd.name == "STORE" || cmd.name == "SEARCH";
+        report_changes(!numbers_in_use);
+    }
+}
+
+void server_session::untagged(std::string text, std::string_view explain, nlohmann::json fields) {
+    std::string wire = "* " + text + "\r\n";
+    event e;
+    e.kind = event_kind::reply;
+    e.cause = current_command_;
+    auto lf = wire.find('\n');
+    e.text = wire.substr(0, lf > 0 && wire[lf - 1] == '\r' ? lf - 1 : lf);
+    if (wire.size() > lf + 1) e.text += " ...";
+    e.raw = wire;
+    e.explain = explain.empty() ? "imap.untagged.OK" : std::string(explain);
+    e.fields = fields.is_object() ? std::move(fields) : nlohmann::json::object();
+    e.fields["untagged"] = true;
+    pending_.push_back({std::move(e), std::move(wire)});
+}
+
+void server_session::tagged(std::string_view status, std::string_view text) {
+    std::string line = fmt::format("{} {} {}", current_tag_, status, text);
+    event e;
+    e.kind = event_kind::reply;
+    e.cause = current_command_;
+    e.text = line;
+    e.raw = line + "\r\n";
+    e.explain = "imap.reply." + std::string(status);
+    e.fields = {{"tag", current_tag_}, {"status", status}};
+    pending_tagged_ = {std::move(e), line + "\r\n"};
+}
+
+void server_session::continuation(std::string_view text) {
+    std::string wire = fmt::format("+ {}\r\n", text);
+    event e;
+    e.kind = event_kind::reply;
+    e.cause = current_command_;
+    e.text = "+ " + std::string(text);
+    e.raw = wire;
+    e.explain = "imap.reply.CONTINUE";
+    e.fields = {{"continuation", true}};
+    pending_.push_back({std::move(e), std::move(wire)});
+}
+
+void server_session::flush() {
+    for (auto& [e, wire] : pending_) {
+        tracer_.outgoing(std::move(e));
+        out_ += wire;
+    }
+    pending_.clear();
+    if (pending_tagged_) {
+        tracer_.outgoing(std::move(pending_tagged_->first));
+        out_ += pending_tagged_->second;
+        pending_tagged_.reset();
+    }
+}
+
+void server_session::enter_state(server_state next, std::string_view reason) {
+    if (next == state_) return;
+    server_state previous = state_;
+    state_ = next;
+    tracer_.state("imap.server", to_string(previous), to_string(next), reason, current_command_);
+}
+
+void server_session::note(std::string_view key, std::string_view text, nlohmann::json fields) {
+    tracer_.note(key, text, fields.is_object() ? std::move(fields) : nlohmann::json::object(),
+                 current_command_);
+}
+
+const mailbox* server_session::selected_mailbox() const {
+    return selected_.empty() ? nullptr : store_.find_mailbox(user_, selected_);
+}
+
+const stored_message* server_session::find_message(std::uint32_t uid) const {
+    const mailbox* box = selected_mailbox();
+    if (!box) return nullptr;
+    auto it = std::lower_bound(box->messages.begin(), box->messages.end(), uid,
+                               [](const stored_message& m, std::uint32_t u) { return m.uid < u; });
+    return it != box->messages.end() && it->uid == uid ? &*it : nullptr;
+}
+
+std::optional<std::string> server_session::mailbox_arg(const token& t) {
+    if (!t.is_astring()) {
+        bad("expected a mailbox name");
+        return std::nullopt;
+    }
+    auto name = decode_mailbox_name(t.text);
+    if (!name) {
+        bad(fmt::format("\"{}\" is not valid modified UTF-7 (RFC 3501 5.1.3)", t.text));
+        return std::nullopt;
+    }
+    if (iequals(*name, "INBOX")) return std::string("INBOX");
+    return name;
+}
+
+void server_session::report_changes(bool expunges) {
+    const mailbox* box = selected_mailbox();
+    if (!box) {
+        if (!selected_.empty()) {
+            // The mailbox was deleted under us (RFC 3501 7.1.5: BYE is allowed; report nothing).
+            return;
+        }
+        return;
+    }
+    if (expunges) {
+        // Walk the view backwards so each EXPUNGE number is right when it is sent.
+        for (std::size_t i = view_.size(); i-- > 0;) {
+            if (find_message(view_[i].uid)) continue;
+            untagged(fmt::format("{} EXPUNGE", i + 1), "imap.untagged.EXPUNGE",
+                     {{"uid", view_[i].uid}});
+            note("imap.note.sync_update", "another client removed a message: EXPUNGE",
+                 {{"kind", "EXPUNGE"}});
+            recent_.erase(view_[i].uid);
+            view_.erase(view_.begin() + static_cast<std::ptrdiff_t>(i));
+        }
+    }
+    // Flag changes of messages still here.
+    for (std::size_t i = 0; i < view_.size(); ++i) {
+        const stored_message* m = find_message(view_[i].uid);
+        if (!m || m->flags == view_[i].flags) continue;
+        view_[i].flags = m->flags;
+        std::string flags;
+        for (const auto& f : m->flags) flags += (flags.empty() ? "" : " ") + f;
+        if (recent_.count(m->uid)) flags += (flags.empty() ? "" : " ") + std::string("\\Recent");
+        untagged(fmt::format("{} FETCH (FLAGS ({}) UID {})", i + 1, flags, m->uid),
+                 "imap.untagged.FETCH", {{"uid", m->uid}});
+        note("imap.note.sync_update", "flags changed (by this or another client): FETCH FLAGS",
+             {{"kind", "FETCH"}});
+    }
+    // New messages.
+    std::uint32_t last_uid = view_.empty() ? 0 : view_.back().uid;
+    std::size_t added = 0;
+    for (const auto& m : box->messages)
+        if (m.uid > last_uid) {
+            view_.push_back({m.uid, m.flags});
+            ++added;
+        }
+    if (added > 0) {
+        untagged(fmt::format("{} EXISTS", view_.size()), "imap.untagged.EXISTS");
+        note("imap.note.sync_update", fmt::format("{} new message(s): EXISTS", added),
+             {{"kind", "EXISTS"}});
+    }
+}
+
+void server_session::world_changed() {
+    if (state_ != server_state::idle) return;
+    report_changes(true);
+    flush();
+}
+
+void server_session::tls_established(const tls_info& info) {
+    if (state_ != server_state::tls_handshake) return;
+    want_tls_ = false;
+    tls_active_ = true;
+    note("imap.note.tls_fresh_start",
+         fmt::format("TLS established ({}, {}); ask for CAPABILITY again", info.version,
+                     info.cipher));
+    enter_state(server_state::not_authenticated, "TLS established");
+}
+
+void server_session::connection_lost() {
+    if (state_ == server_state::logout) return;
+    current_command_ = std::nullopt;
+    enter_state(server_state::logout, "connection lost");
+}
+
+std::string server_session::take_output() {
+    std::string out;
+    out.swap(out_);
+    return out;
+}
+
+}  // namespace maillab::imap
