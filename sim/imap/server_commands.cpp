@@ -212,13 +212,13 @@ void server_session::on_delete(const command& cmd, bool) {
     auto name = mailbox_arg(cmd.args[0]);
     if (!name) return;
     if (*name == "INBOX") return no("[CANNOT] INBOX cannot be deleted");
+    if (!store_.delete_mailbox(user_, *name))
+        return no(fmt::format("[NONEXISTENT] no mailbox \"{}\"", *name));
     if (*name == selected_) {
         selected_.clear();
         view_.clear();
         enter_state(server_state::authenticated, "the selected mailbox was deleted");
     }
-    if (!store_.delete_mailbox(user_, *name))
-        return no(fmt::format("[NONEXISTENT] no mailbox \"{}\"", *name));
     ok("DELETE completed");
 }
 

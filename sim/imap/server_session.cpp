@@ -151,7 +151,14 @@ void server_session::handle(const command& cmd) {
         return bad(fmt::format("{} is not allowed in the {} state: {}", cmd.name,
                                to_string(state_), why));
     }
-    (this->*spec->handler)(cmd, false);
+    try {
+        (this->*spec->handler)(cmd, false);
+    } catch (const std::exception& err) {
+        // A store that cannot write (disk full, permissions) refuses the command; the
+        // session goes on (RFC 5530 UNAVAILABLE).
+        pending_.clear();
+        no(fmt::format("[UNAVAILABLE] the mail store failed: {}", err.what()));
+    }
     // RFC 3501 5.2: tell the client what changed, before the tagged reply; 7.4.1: no EXPUNGE
     // while the client may be relying on sequence numbers.
     if (state_ == server_state::selected) {
