@@ -3,6 +3,8 @@
 #include "sim/core/scheduler.hpp"
 #include "sim/net/memory_pipe.hpp"
 #include "sim/net/session_link.hpp"
+#include "sim/imap/client_session.hpp"
+#include "sim/imap/server_session.hpp"
 #include "sim/pop3/client_session.hpp"
 #include "sim/pop3/server_session.hpp"
 #include "sim/pop3/store_maildrop.hpp"
@@ -16,6 +18,7 @@ namespace {
 constexpr const char* server_host = "mail.example.org";
 constexpr const char* alice_ua = "ua.alice";
 constexpr const char* bob_ua = "ua.bob";
+constexpr const char* bob_phone = "phone.bob";
 constexpr std::int64_t link_latency_us = 2000;  // 2 ms each way, a campus network
 
 // A short message that shows what students should see: headers, an empty line, a body, and a
@@ -39,7 +42,8 @@ demo_result run_builtin_demo(const std::vector<trace_listener*>& listeners) {
     virtual_clock clock;
     scheduler sched(clock);
     trace t(clock, {{"scenario", "builtin:demo"},
-                    {"title", "alice sends bob a mail over SMTP; bob fetches it with POP3"}});
+                    {"title", "alice sends bob a mail over SMTP; bob fetches it with POP3, "
+                              "then reads it on his phone with IMAP"}});
     for (auto* l : listeners) t.subscribe(*l);
 
     mail_store store;
@@ -102,7 +106,33 @@ demo_result run_builtin_demo(const std::vector<trace_listener*>& listeners) {
                     "bob's mail program downloaded the whole message; another of his devices "
                     "would not learn that he read it: POP3 does not synchronise, IMAP does",
                     {}, std::nullopt);
-    bool retrieved = bob.result().completed && bob.result().messages.size() == 1;
+    // Then bob's phone reads the same mailbox with IMAP: the mail is still on the server, the
+    // phone fetches the headers and only the text part, and marks the message read, a flag
+    // every other IMAP client of bob's will see.
+    memory_pipe imap_pipe(sched, link_latency_us);
+    std::uint64_t imap_conn = t.new_connection_id();
+    connection_tracer phone_tracer(t, imap_conn, "imap", bob_phone, server_host);
+    connection_tracer imap_server_tracer(t, imap_conn, "imap", server_host, bob_phone);
+    imap::client_job phone_job;
+    phone_job.user = "bob";
+    phone_job.password = "bob-password";
+    phone_job.fetch_sections = {{"1", "1"}};
+    phone_job.add_flags = {{1, "\\Seen"}};
+    imap::client_session phone(phone_job, phone_tracer);
+    imap::server_config imap_config;
+    imap_config.hostname = server_host;
+    imap::server_session imap_server(imap_config, store, imap_server_tracer);
+    session_link phone_link(imap_pipe.client_end(), phone, phone_tracer);
+    session_link imap_server_link(imap_pipe.server_end(), imap_server, imap_server_tracer);
+    sched.schedule_after(1000000, [&] {
+        phone_link.trace_connect("in-memory pipe, 2 ms latency");
+        phone_link.start();
+        sched.schedule_after(link_latency_us, [&] { imap_server_link.start(); });
+    });
+    sched.run();
+
+    bool retrieved = bob.result().completed && bob.result().messages.size() == 1 &&
+                     phone.result().completed && phone.result().messages.size() == 1;
     for (auto* l : listeners) t.unsubscribe(*l);
     return {t.header(), t.events(), client.result().accepted && retrieved};
 }
