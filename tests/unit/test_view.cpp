@@ -28,8 +28,8 @@ std::size_t find_text(const trace_model& m, std::string_view text) {
 
 TEST_CASE("view: hosts become lifelines in order of appearance; indexes by seq") {
     trace_model m = demo_model();
-    CHECK(m.hosts() == std::vector<std::string>{"ua.alice", "mail.example.org", "ua.bob"});
-    CHECK(m.connections() == std::vector<std::uint64_t>{1, 2});
+    CHECK(m.hosts() == std::vector<std::string>{"ua.alice", "mail.example.org", "ua.bob", "phone.bob"});
+    CHECK(m.connections() == std::vector<std::uint64_t>{1, 2, 3});
     CHECK(m.index_of_seq(1) == 0u);
     CHECK(m.index_of_seq(m.events().back().seq) == m.size() - 1);
     CHECK_FALSE(m.index_of_seq(999999));
