@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include <fmt/format.h>
 #include <imgui.h>
@@ -67,6 +68,7 @@ void draw_machine(app_state& app, const state_machine_spec& spec, const view::ma
             if (spec.states[i] == s) return i;
         return n;
     };
+    std::function<void()> deferred_label;  // the last transition's trigger, drawn on top
     ImU32 accent = protocol_color(spec.machine.substr(0, spec.machine.find('.')), app.presentation);
     for (const auto& t : spec.transitions) {
         std::size_t a = index_of(t.from), b = index_of(t.to);
@@ -76,6 +78,7 @@ void draw_machine(app_state& app, const state_machine_spec& spec, const view::ma
                    last ? IM_COL32(255, 220, 60, 255) : IM_COL32(120, 120, 135, 200),
                    last ? 3.5f : 1.2f);
         if (last) {
+            deferred_label = [=, &draw_ref = *draw]() {
             ImVec2 ca = center(a), cb = center(b);
             // Above the edge's middle, clear of both nodes.
             ImVec2 mid((ca.x + cb.x) * 0.5f, (ca.y + cb.y) * 0.5f - radius * 0.75f);
@@ -83,11 +86,12 @@ void draw_machine(app_state& app, const state_machine_spec& spec, const view::ma
             ImVec2 size = ImGui::CalcTextSize(label.c_str());
             // Keep the label inside the diagram (edges on the top row would push it out).
             mid.y = std::max(mid.y, origin.y + size.y * 0.5f + 2);
-            draw->AddRectFilled(ImVec2(mid.x - size.x * 0.5f - 3, mid.y - size.y * 0.5f - 1),
+            draw_ref.AddRectFilled(ImVec2(mid.x - size.x * 0.5f - 3, mid.y - size.y * 0.5f - 1),
                                 ImVec2(mid.x + size.x * 0.5f + 3, mid.y + size.y * 0.5f + 1),
                                 IM_COL32(40, 35, 10, 230), 3.0f);
-            draw->AddText(ImVec2(mid.x - size.x * 0.5f, mid.y - size.y * 0.5f),
+            draw_ref.AddText(ImVec2(mid.x - size.x * 0.5f, mid.y - size.y * 0.5f),
                           IM_COL32(255, 220, 60, 255), label.c_str());
+            };
         }
     }
     for (std::size_t i = 0; i < n; ++i) {
@@ -107,6 +111,7 @@ void draw_machine(app_state& app, const state_machine_spec& spec, const view::ma
                       ImVec2(c.x - size.x * scale * 0.5f, c.y - size.y * scale * 0.5f),
                       current ? IM_COL32(0, 0, 0, 255) : IM_COL32(230, 230, 230, 255), name.c_str());
     }
+    if (deferred_label) deferred_label();
 }
 
 }  // namespace

@@ -26,11 +26,14 @@ data=$(seq_of "354 ")
 stored=$(seq_of "delivered to bob")
 retr=$(seq_of "+OK 430 octets")
 ehlo=$(seq_of "250 mail.example.org Hello")
+imap_part=$(seq_of "* 1 FETCH (UID 1 BODY[1]")
 shot gui-smtp-en --cursor "$stored"
 shot gui-smtp-zh --cursor "$stored" --lang zh
 shot gui-smtp-data-en --cursor "$data"
 shot gui-pop3-en --cursor "$retr"
 shot gui-pop3-zh --cursor "$retr" --lang zh
+shot gui-imap-en --cursor "$imap_part"
+shot gui-imap-zh --cursor "$imap_part" --lang zh
 shot gui-present-hide-en --cursor "$ehlo" --present --future hide
 shot gui-present-hide-zh --cursor "$ehlo" --present --future hide --lang zh
 ls -l "$out"
