@@ -33,6 +33,20 @@ struct state_machine_spec {
     bool allows(std::string_view from, std::string_view to) const;
 };
 
+// The commands of an engine's command table allowed in the state called `state`: each entry has
+// a name field and an `allowed_states` bit mask over the engine's state enum (0..last), whose
+// to_string() gives the state names.
+template <class State, class Spec, class Name>
+std::vector<std::string> commands_allowed_in(std::span<const Spec> table, Name Spec::*name,
+                                             std::string_view state, State last) {
+    std::vector<std::string> out;
+    for (const auto& spec : table)
+        for (unsigned s = 0; s <= static_cast<unsigned>(last); ++s)
+            if ((spec.allowed_states & (1u << s)) && to_string(static_cast<State>(s)) == state)
+                out.emplace_back(spec.*name);
+    return out;
+}
+
 // Every machine maillab runs.
 std::span<const state_machine_spec* const> state_machines();
 const state_machine_spec* find_state_machine(std::string_view machine);

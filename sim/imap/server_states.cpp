@@ -6,13 +6,9 @@
 namespace maillab::imap {
 namespace {
 std::vector<std::string> imap_commands_allowed(std::string_view state) {
-    std::vector<std::string> names;
-    for (const auto& spec : server_session::command_table())
-        for (unsigned s = 0; s <= static_cast<unsigned>(server_state::idle); ++s)
-            if ((spec.allowed_states & (1u << s)) && to_string(static_cast<server_state>(s)) == state)
-                names.emplace_back(spec.name);
-    if (state == "IDLE") names = {"DONE"};
-    return names;
+    if (state == "IDLE") return {"DONE"};  // RFC 2177: the only thing a client may send
+    return commands_allowed_in(server_session::command_table(), &server_session::command_spec::name,
+                               state, server_state::idle);
 }
 }  // namespace
 

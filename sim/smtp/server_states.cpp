@@ -7,13 +7,8 @@
 namespace maillab::smtp {
 namespace {
 std::vector<std::string> smtp_commands_allowed(std::string_view state) {
-    std::vector<std::string> verbs;
-    for (const auto& spec : server_session::command_table())
-        for (unsigned s = 0; s <= static_cast<unsigned>(server_state::closed); ++s)
-            if ((spec.allowed_states & (1u << s)) &&
-                to_string(static_cast<server_state>(s)) == state)
-                verbs.emplace_back(spec.verb);
-    return verbs;
+    return commands_allowed_in(server_session::command_table(), &server_session::command_spec::verb,
+                               state, server_state::closed);
 }
 }  // namespace
 

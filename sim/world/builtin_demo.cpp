@@ -36,6 +36,36 @@ constexpr const char* demo_message =
     ".plan: bring the packet captures (this line starts with a dot)\r\n"
     "\r\n"
     "Alice\r\n";
+
+// One connection of the demo: an in-memory pipe and the tracers of its two ends.
+struct demo_connection {
+    memory_pipe pipe;
+    connection_tracer client;
+    connection_tracer server;
+
+    demo_connection(scheduler& sched, trace& t, const char* proto, const char* client_host)
+        : demo_connection(sched, t, proto, client_host, t.new_connection_id()) {}
+
+private:
+    demo_connection(scheduler& sched, trace& t, const char* proto, const char* client_host,
+                    std::uint64_t id)
+        : pipe(sched, link_latency_us),
+          client(t, id, proto, client_host, server_host),
+          server(t, id, proto, server_host, client_host) {}
+};
+
+// Connects after `delay_us` and runs the conversation to its end on the virtual clock.
+void converse(scheduler& sched, demo_connection& c, protocol_session& client,
+              protocol_session& server, std::int64_t delay_us) {
+    session_link client_link(c.pipe.client_end(), client, c.client);
+    session_link server_link(c.pipe.server_end(), server, c.server);
+    sched.schedule_after(delay_us, [&] {
+        client_link.trace_connect("in-memory pipe, 2 ms latency");
+        client_link.start();
+        sched.schedule_after(link_latency_us, [&] { server_link.start(); });
+    });
+    sched.run();
+}
 }  // namespace
 
 demo_result run_builtin_demo(const std::vector<trace_listener*>& listeners) {
@@ -51,11 +81,7 @@ demo_result run_builtin_demo(const std::vector<trace_listener*>& listeners) {
     store.add_user("bob@example.org", "bob-password");
     smtp::local_delivery delivery(store, {"example.org"});
 
-    memory_pipe pipe(sched, link_latency_us);
-    std::uint64_t conn = t.new_connection_id();
-    connection_tracer client_tracer(t, conn, "smtp", alice_ua, server_host);
-    connection_tracer server_tracer(t, conn, "smtp", server_host, alice_ua);
-
+    demo_connection submission(sched, t, "smtp", alice_ua);
     smtp::client_job job;
     job.helo_name = "alice-laptop.example.org";
     job.mail_from = "alice@example.org";
@@ -65,71 +91,45 @@ demo_result run_builtin_demo(const std::vector<trace_listener*>& listeners) {
     job.message = demo_message;
     job.user = "alice";
     job.password = "alice-password";
-    smtp::client_session client(job, client_tracer);
+    smtp::client_session client(job, submission.client);
 
     smtp::server_config config;
     config.hostname = server_host;
     config.peer_address = alice_ua;
-    smtp::server_session server(config, delivery, server_tracer);
-
-    session_link client_link(pipe.client_end(), client, client_tracer);
-    session_link server_link(pipe.server_end(), server, server_tracer);
-    client_link.trace_connect("in-memory pipe, 2 ms latency");
-    client_link.start();
-    sched.schedule_after(link_latency_us, [&] { server_link.start(); });
-    sched.run();
+    smtp::server_session server(config, delivery, submission.server);
+    converse(sched, submission, client, server, 0);
 
     // Sending is push, retrieval is pull: a second later bob's user agent asks the server for
     // his mail with POP3 and leaves it there.
     pop3::store_maildrop maildrop(store);
-    memory_pipe pop_pipe(sched, link_latency_us);
-    std::uint64_t pop_conn = t.new_connection_id();
-    connection_tracer bob_tracer(t, pop_conn, "pop3", bob_ua, server_host);
-    connection_tracer pop_server_tracer(t, pop_conn, "pop3", server_host, bob_ua);
+    demo_connection pop(sched, t, "pop3", bob_ua);
     pop3::client_job bob_job;
     bob_job.user = "bob";
     bob_job.password = "bob-password";
-    pop3::client_session bob(bob_job, bob_tracer);
+    pop3::client_session bob(bob_job, pop.client);
     pop3::server_config pop_config;
     pop_config.hostname = server_host;
-    pop3::server_session pop_server(pop_config, maildrop, pop_server_tracer);
-    session_link bob_link(pop_pipe.client_end(), bob, bob_tracer);
-    session_link pop_server_link(pop_pipe.server_end(), pop_server, pop_server_tracer);
-    sched.schedule_after(1000000, [&] {
-        bob_link.trace_connect("in-memory pipe, 2 ms latency");
-        bob_link.start();
-        sched.schedule_after(link_latency_us, [&] { pop_server_link.start(); });
-    });
-    sched.run();
+    pop3::server_session pop_server(pop_config, maildrop, pop.server);
+    converse(sched, pop, bob, pop_server, 1000000);
 
-    bob_tracer.note("pop3.note.pop_vs_imap",
+    pop.client.note("pop3.note.pop_vs_imap",
                     "bob's mail program downloaded the whole message; another of his devices "
                     "would not learn that he read it: POP3 does not synchronise, IMAP does",
                     {}, std::nullopt);
     // Then bob's phone reads the same mailbox with IMAP: the mail is still on the server, the
     // phone fetches the headers and only the text part, and marks the message read, a flag
     // every other IMAP client of bob's will see.
-    memory_pipe imap_pipe(sched, link_latency_us);
-    std::uint64_t imap_conn = t.new_connection_id();
-    connection_tracer phone_tracer(t, imap_conn, "imap", bob_phone, server_host);
-    connection_tracer imap_server_tracer(t, imap_conn, "imap", server_host, bob_phone);
+    demo_connection imap_conn(sched, t, "imap", bob_phone);
     imap::client_job phone_job;
     phone_job.user = "bob";
     phone_job.password = "bob-password";
     phone_job.fetch_sections = {{"1", "1"}};
     phone_job.add_flags = {{1, "\\Seen"}};
-    imap::client_session phone(phone_job, phone_tracer);
+    imap::client_session phone(phone_job, imap_conn.client);
     imap::server_config imap_config;
     imap_config.hostname = server_host;
-    imap::server_session imap_server(imap_config, store, imap_server_tracer);
-    session_link phone_link(imap_pipe.client_end(), phone, phone_tracer);
-    session_link imap_server_link(imap_pipe.server_end(), imap_server, imap_server_tracer);
-    sched.schedule_after(1000000, [&] {
-        phone_link.trace_connect("in-memory pipe, 2 ms latency");
-        phone_link.start();
-        sched.schedule_after(link_latency_us, [&] { imap_server_link.start(); });
-    });
-    sched.run();
+    imap::server_session imap_server(imap_config, store, imap_conn.server);
+    converse(sched, imap_conn, phone, imap_server, 1000000);
 
     bool retrieved = bob.result().completed && bob.result().messages.size() == 1 &&
                      phone.result().completed && phone.result().messages.size() == 1;
