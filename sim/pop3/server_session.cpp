@@ -57,21 +57,10 @@ void server_session::receive(std::string_view bytes) {
 void server_session::process_input() {
     while (!in_.empty() && state_ != server_state::closed &&
            state_ != server_state::tls_handshake) {
-        auto lf = in_.find('\n');
-        if (lf == std::string::npos) {
-            if (in_.size() > config_.max_command_line) {
-                discarding_long_line_ = true;
-                discarded_length_ += in_.size();
-                in_.clear();
-            }
-            return;
-        }
-        std::string raw = in_.substr(0, lf + 1);
-        in_.erase(0, lf + 1);
-        if (discarding_long_line_ || raw.size() > config_.max_command_line) {
-            std::size_t length = discarded_length_ + raw.size();
-            discarding_long_line_ = false;
-            discarded_length_ = 0;
+        line_reader::result got = lines_.next(in_);
+        if (got.type == line_reader::result::kind::none) return;
+        if (got.type == line_reader::result::kind::too_long) {
+            std::size_t length = got.length;
             current_command_ = std::nullopt;
             note("pop3.note.line_too_long",
                  fmt::format("command line of {} octets is over the {}-octet limit", length,
@@ -81,10 +70,9 @@ void server_session::process_input() {
             flush_responses();
             continue;
         }
-        bool crlf = raw.size() >= 2 && raw[raw.size() - 2] == '\r';
-        std::string_view line(raw.data(), raw.size() - (crlf ? 2 : 1));
-        if (awaiting_auth_response_) handle_auth_line(raw, line);
-        else handle_command_line(raw, line);
+        bool crlf = got.crlf;
+        if (awaiting_auth_response_) handle_auth_line(got.raw, got.content());
+        else handle_command_line(got.raw, got.content());
         if (!crlf && !noted_bare_lf_ && state_ != server_state::closed) {
             noted_bare_lf_ = true;
             note("pop3.note.bare_lf", "line ended with a bare LF instead of CRLF");

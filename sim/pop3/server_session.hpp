@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/core/line_reader.hpp"
 #include "sim/core/session.hpp"
 #include "sim/core/trace.hpp"
 #include "sim/pop3/maildrop_host.hpp"
@@ -119,8 +120,7 @@ private:
     bool awaiting_auth_response_ = false;
     std::vector<listed_message> messages_;
 
-    bool discarding_long_line_ = false;
-    std::size_t discarded_length_ = 0;
+    line_reader lines_{config_.max_command_line};
     bool noted_lowercase_ = false;
     bool noted_bare_lf_ = false;
     bool noted_uidl_ = false;

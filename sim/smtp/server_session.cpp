@@ -67,23 +67,12 @@ void server_session::process_input() {
             if (state_ == server_state::data) return;  // needs more bytes
             continue;
         }
-        auto lf = in_.find('\n');
-        if (lf == std::string::npos) {
-            // Bounded memory: a line that is already too long is dropped as it arrives and
-            // answered when its end comes.
-            if (in_.size() > config_.max_command_line) {
-                discarding_long_line_ = true;
-                discarded_length_ += in_.size();
-                in_.clear();
-            }
-            return;
-        }
-        std::string raw = in_.substr(0, lf + 1);
-        in_.erase(0, lf + 1);
-        if (discarding_long_line_ || raw.size() > config_.max_command_line) {
-            std::size_t length = discarded_length_ + raw.size();
-            discarding_long_line_ = false;
-            discarded_length_ = 0;
+        // Bounded memory: a line that is already too long is dropped as it arrives and
+        // answered when its end comes.
+        line_reader::result got = lines_.next(in_);
+        if (got.type == line_reader::result::kind::none) return;
+        if (got.type == line_reader::result::kind::too_long) {
+            std::size_t length = got.length;
             current_command_ = std::nullopt;
             note("smtp.note.line_too_long",
                  fmt::format("command line of {} octets is over the {}-octet limit", length,
@@ -93,10 +82,9 @@ void server_session::process_input() {
             flush_replies();
             continue;
         }
-        bool crlf = raw.size() >= 2 && raw[raw.size() - 2] == '\r';
-        std::string_view line(raw.data(), raw.size() - (crlf ? 2 : 1));
-        if (state_ == server_state::auth) handle_auth_line(raw, line);
-        else handle_command_line(raw, line);
+        bool crlf = got.crlf;
+        if (state_ == server_state::auth) handle_auth_line(got.raw, got.content());
+        else handle_command_line(got.raw, got.content());
         if (!crlf && state_ != server_state::closed)
             note_once(noted_bare_lf_, "smtp.note.bare_lf",
                       "line ended with a bare LF instead of CRLF");
