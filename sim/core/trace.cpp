@@ -17,6 +17,18 @@ std::uint64_t trace::append(event e) {
     // `text` is for display; the exact bytes live in `raw`. Keep text valid UTF-8 so every
     // writer and view can show it.
     if (!is_valid_utf8(e.text)) e.text = visible_bytes(e.text);
+    // A kind-specific field must not reuse a core field's name (the writer could not tell them
+    // apart). That is a bug in the engine that emitted it, never a reason to stop a server: the
+    // field is kept under "_name".
+    static constexpr std::string_view core[] = {"seq",  "t_us", "cause", "conn",    "proto",
+                                                "from", "to",   "kind",  "text",    "raw",
+                                                "raw_b64", "explain"};
+    for (std::string_view key : core) {
+        auto it = e.fields.find(std::string(key));
+        if (it == e.fields.end()) continue;
+        e.fields["_" + std::string(key)] = *it;
+        e.fields.erase(std::string(key));
+    }
     e.t_us = clock_.now_us();
     for (trace_listener* l : listeners_) l->on_event(e);
     if (retain_) events_.push_back(std::move(e));

@@ -313,9 +313,14 @@ void server_session::on_append(const command& cmd, bool) {
                 flags.insert(f.text);
             }
         } else if (t.is_string()) {
-            // "06-Jan-2025 09:00:00 +0800": day-month-year, as RFC 5322 reads "6 Jan 2025".
+            // "06-Jan-2025 09:00:00 -0700": the two dashes of the date become spaces, as RFC 5322
+            // writes "6 Jan 2025"; the zone keeps its sign.
             std::string text = t.text;
-            std::replace(text.begin(), text.end(), '-', ' ');
+            for (int dashes = 0, i = 0; i < static_cast<int>(text.size()) && dashes < 2; ++i)
+                if (text[static_cast<std::size_t>(i)] == '-') {
+                    text[static_cast<std::size_t>(i)] = ' ';
+                    ++dashes;
+                }
             auto when = mime::parse_mail_date(text);
             if (!when) return bad(fmt::format("\"{}\" is not a date-time like 06-Jan-2025 09:00:00 +0800", t.text));
             date_us = when->unix_seconds * 1000000;
@@ -326,6 +331,16 @@ void server_session::on_append(const command& cmd, bool) {
     try {
         std::uint32_t uid = store_.append(user_, *name, cmd.args.back().text, flags, date_us);
         const mailbox* box = store_.find_mailbox(user_, *name);
+        event e;
+        e.kind = event_kind::store;
+        e.cause = current_command_;
+        e.text = fmt::format("appended to {} {} as UID {} ({} octets)", user_, *name, uid,
+                             cmd.args.back().text.size());
+        e.raw = cmd.args.back().text;
+        e.explain = "net.store.append";
+        e.fields = {{"action", "append"}, {"user", user_}, {"mailbox", *name}, {"uid", uid},
+                    {"size", cmd.args.back().text.size()}};
+        tracer_.local(std::move(e));
         ok(fmt::format("[APPENDUID {} {}] APPEND completed", box->uid_validity, uid));
     } catch (const std::invalid_argument&) {
         no(fmt::format("[TRYCREATE] no mailbox \"{}\"", *name));

@@ -191,6 +191,16 @@ void server_session::on_fetch(const command& cmd, bool uid) {
             flags.insert("\\Seen");
             std::uint32_t the_uid = m->uid;
             store_.set_flags(user_, selected_, the_uid, flags);
+            event e;
+            e.kind = event_kind::store;
+            e.cause = current_command_;
+            std::string shown = flag_list(flags, false);
+            e.text = fmt::format("flags of UID {} in {} are now {} (set by the fetch)", the_uid,
+                                 selected_, shown);
+            e.explain = "net.store.flags";
+            e.fields = {{"action", "flags"}, {"user", user_}, {"mailbox", selected_},
+                        {"uid", the_uid}, {"flags", shown}};
+            tracer_.local(std::move(e));
             view_[pos].flags = flags;  // reported here, not again as an update
             m = find_message(the_uid);
             note("imap.note.seen_set", fmt::format("UID {}: a body fetch without .PEEK set \\Seen", the_uid),

@@ -274,7 +274,7 @@ void server_session::report_changes(bool expunges) {
             untagged(fmt::format("{} EXPUNGE", i + 1), "imap.untagged.EXPUNGE",
                      {{"uid", view_[i].uid}});
             note("imap.note.sync_update", "another client removed a message: EXPUNGE",
-                 {{"kind", "EXPUNGE"}});
+                 {{"change", "EXPUNGE"}});
             recent_.erase(view_[i].uid);
             view_.erase(view_.begin() + static_cast<std::ptrdiff_t>(i));
         }
@@ -290,7 +290,7 @@ void server_session::report_changes(bool expunges) {
         untagged(fmt::format("{} FETCH (FLAGS ({}) UID {})", i + 1, flags, m->uid),
                  "imap.untagged.FETCH", {{"uid", m->uid}});
         note("imap.note.sync_update", "flags changed (by this or another client): FETCH FLAGS",
-             {{"kind", "FETCH"}});
+             {{"change", "FETCH"}});
     }
     // New messages.
     std::uint32_t last_uid = view_.empty() ? 0 : view_.back().uid;
@@ -303,7 +303,7 @@ void server_session::report_changes(bool expunges) {
     if (added > 0) {
         untagged(fmt::format("{} EXISTS", view_.size()), "imap.untagged.EXISTS");
         note("imap.note.sync_update", fmt::format("{} new message(s): EXISTS", added),
-             {{"kind", "EXISTS"}});
+             {{"change", "EXISTS"}});
     }
 }
 

@@ -230,8 +230,17 @@ def search_numbers(dat: list) -> list[int]:
     return [int(x) for x in b" ".join(d for d in dat if d).split()]
 
 
+MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
 def imap_date(d: datetime.date) -> str:
-    return f"{d.day}-{('Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec').split()[d.month - 1]}-{d.year}"
+    return f"{d.day}-{MONTHS[d.month - 1]}-{d.year}"
+
+
+def untagged_numbers(lines: list[bytes], word: str) -> list[int]:
+    """n of every '* n WORD' line (EXISTS, EXPUNGE, RECENT), in order."""
+    pattern = re.compile(rb"\* (\d+) " + word.encode() + rb"\r\n$")
+    return [int(m.group(1)) for m in (pattern.match(x) for x in lines) if m]
 
 
 # ----- messages ---------------------------------------------------------------------------------
@@ -239,8 +248,8 @@ def new_marker() -> str:
     return uuid.uuid4().hex
 
 
-def plain_message(subject: str, marker: str, body: bytes = b"", sender: str = "Alice <alice@example.org>",
-                  date: str | None = None) -> bytes:
+def plain_message(subject: str, marker: str, body: bytes = b"",
+                  sender: str = "Alice <alice@example.org>", date: str | None = None) -> bytes:
     """A small text/plain message with CRLF line ends; the marker is in Message-ID and body."""
     lines = [f"From: {sender}", "To: Bob <bob@example.org>", f"Subject: {subject}",
              f"Date: {date or email.utils.formatdate(localtime=False)}",
@@ -503,7 +512,7 @@ class ImapTestCase(unittest.TestCase):
         return r
 
     def exists_of(self, lines: list[bytes]) -> int:
-        found = [int(m.group(1)) for m in (re.match(rb"\* (\d+) EXISTS\r\n$", x) for x in lines) if m]
+        found = untagged_numbers(lines, "EXISTS")
         self.assertEqual(len(found), 1, lines)
         return found[0]
 
@@ -542,7 +551,8 @@ class ImapTestCase(unittest.TestCase):
         self.assertEqual(bytes(values[0]).decode(), mailbox, dat)
         return {k: int(v) for k, v in as_dict(values[1]).items()}
 
-    def list_names(self, m: imaplib.IMAP4, pattern: str = "*", command: str = "LIST") -> dict[str, tuple]:
+    def list_names(self, m: imaplib.IMAP4, pattern: str = "*",
+                   command: str = "LIST") -> dict[str, tuple]:
         """{wire name: (attributes, delimiter)} from LIST or LSUB."""
         typ, dat = m.list('""', pattern) if command == "LIST" else m.lsub('""', pattern)
         self.assertEqual(typ, "OK", dat)
@@ -586,7 +596,7 @@ class ImapTestCase(unittest.TestCase):
                         and e.get("to") == "mail.example.org")
 
 
-# =====================================================================================================
+# ================================================================================================
 class ImaplibSessionTests(ImapTestCase):
     """imaplib: greeting, CAPABILITY, LOGIN/AUTHENTICATE, SELECT/EXAMINE, STARTTLS, IMAPS."""
 
@@ -747,7 +757,7 @@ class ImaplibSessionTests(ImapTestCase):
         self.assertNotIn("imap.note.password_in_clear", self.notes(m.conn))
 
 
-# =====================================================================================================
+# ================================================================================================
 class ImaplibMessageTests(ImapTestCase):
     """imaplib: APPEND, FETCH of every item, \\Seen, STORE, SEARCH, UID commands, COPY, EXPUNGE."""
 
@@ -950,7 +960,8 @@ class ImaplibMessageTests(ImapTestCase):
         m = self.login()
         self.fetch_uid(m, ev["uid"], "(BODY[])")
         self.assertIn("\\Seen", self.flags_of(m, ev["uid"]))
-        flag_events = [e for e in self.server.events("store", action="flags") if e.get("uid") == ev["uid"]]
+        flag_events = [e for e in self.server.events("store", action="flags")
+                       if e.get("uid") == ev["uid"]]
         self.assertEqual(len(flag_events), 1,
                          "no store flags event for the \\Seen that FETCH BODY[] set; the fetch's events: "
                          + repr([e.get("text") for e in self.server.events(conn=m.conn)
@@ -1313,7 +1324,7 @@ def expand_set(text: str) -> list[int]:
     return out
 
 
-# =====================================================================================================
+# ================================================================================================
 class TwoClientSyncTests(ImapTestCase):
     """Two sessions on one INBOX see each other's flag changes, expunges and new mail."""
 
@@ -1360,7 +1371,7 @@ class TwoClientSyncTests(ImapTestCase):
         self.assertEqual([int(x) for x in dat if x is not None], [ax])
         lines, tagged = b.command("NOOP")
         self.assertRegex(tagged, rb"^r\d+ OK")
-        expunges = [int(m.group(1)) for m in (re.match(rb"\* (\d+) EXPUNGE\r\n$", x) for x in lines) if m]
+        expunges = untagged_numbers(lines, "EXPUNGE")
         self.assertEqual(expunges, [bx], lines)
         lines, tagged = b.command("FETCH 1:* (UID)")
         after = [int(f["UID"]) for _, f in sorted(self.fetch_lines(lines).items())]
@@ -1371,14 +1382,14 @@ class TwoClientSyncTests(ImapTestCase):
         _, ev = self.deliver_plain("sync new mail")
         lines, tagged = b.command("NOOP")
         self.assertRegex(tagged, rb"^r\d+ OK")
-        exists = [int(m.group(1)) for m in (re.match(rb"\* (\d+) EXISTS\r\n$", x) for x in lines) if m]
+        exists = untagged_numbers(lines, "EXISTS")
         self.assertEqual(exists, [b.exists + 1], lines)
         lines, _ = b.command(f"FETCH {b.exists + 1} (UID FLAGS)")
         fetched = self.fetch_lines(lines)
         self.assertEqual(int(fetched[b.exists + 1]["UID"]), ev["uid"])
 
 
-# =====================================================================================================
+# ================================================================================================
 class IdleTests(ImapTestCase):
     """IDLE (RFC 2177) on a raw socket: changes are pushed without the client asking."""
 
@@ -1452,7 +1463,7 @@ class IdleTests(ImapTestCase):
         self.end_idle(r, tag, mark)
 
 
-# =====================================================================================================
+# ================================================================================================
 @unittest.skipIf(shutil.which("curl") is None, "curl is not installed")
 class CurlTests(ImapTestCase):
     """curl's IMAP client: list, fetch by UID, search; plain, STARTTLS (--ssl-reqd), IMAPS."""
@@ -1490,7 +1501,8 @@ class CurlTests(ImapTestCase):
         return r.stdout, conn
 
     def check_tls(self, conn: int, tls: str | None) -> None:
-        established = [e for e in self.server.events("tls", conn=conn) if e.get("phase") == "established"]
+        established = [e for e in self.server.events("tls", conn=conn)
+                       if e.get("phase") == "established"]
         starttls = self.server.events("command", conn=conn, verb="STARTTLS")
         if tls is None:
             self.assertEqual(established, [])
@@ -1560,7 +1572,7 @@ class CurlTests(ImapTestCase):
         self.check_tls(conn, "implicit")
 
 
-# =====================================================================================================
+# ================================================================================================
 @unittest.skipIf(shutil.which("s-nail") is None,
                  "s-nail is not installed (Debian package s-nail)")
 class SNailTests(ImapTestCase):
@@ -1640,7 +1652,8 @@ class SNailTlsTests(SNailTests):
                 connects = [e for e in self.server.events("tcp", action="connect") if e["seq"] > mark]
                 self.assertEqual(len(connects), 1, connects)
                 conn = connects[0]["conn"]
-                tls = [e for e in self.server.events("tls", conn=conn) if e.get("phase") == "established"]
+                tls = [e for e in self.server.events("tls", conn=conn)
+                       if e.get("phase") == "established"]
                 self.assertEqual(len(tls), 1, self.server.events("tls", conn=conn))
                 logins = self.server.events("command", conn=conn, verb="LOGIN") + \
                     self.server.events("command", conn=conn, verb="AUTHENTICATE")

@@ -267,3 +267,13 @@ TEST_CASE("IMAP: explanations and state transitions of a busy session are all de
     CHECK(imap::sequence_set::parse("5:*")->contains(3, 3));  // RFC 3501 6.4.8
     CHECK_FALSE(imap::sequence_set::parse("0"));
 }
+
+TEST_CASE("IMAP: APPEND keeps the sign of the date's zone") {
+    imap_world w;
+    imap_client c(w);
+    c.send("a0 LOGIN bob pw\r\n");
+    c.send("a1 APPEND INBOX \"04-Mar-2021 05:06:07 -0700\" {5+}\r\nhello\r\n");
+    CHECK(c.out.find("a1 OK") != std::string::npos);
+    const auto& m = w.store.find_mailbox("bob@example.org", "INBOX")->messages.back();
+    CHECK(m.internal_date_us == 1614859567LL * 1000000);  // 12:06:07 UTC
+}

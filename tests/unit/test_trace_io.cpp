@@ -81,3 +81,18 @@ TEST_CASE("damaged traces get errors that name the line") {
     REQUIRE(f.warnings.size() == 1);
     CHECK(f.warnings[0].find("cut.jsonl:3") != std::string::npos);
 }
+
+TEST_CASE("a field that reuses a core key never stops the trace: it is kept as _key") {
+    virtual_clock clock;
+    trace t(clock);
+    event e;
+    e.kind = event_kind::note;
+    e.text = "x";
+    e.fields = {{"kind", "EXPUNGE"}, {"seq", 5}};
+    t.append(e);
+    const event& stored = t.events().back();
+    CHECK(stored.fields["_kind"] == "EXPUNGE");
+    CHECK(stored.fields["_seq"] == 5);
+    CHECK_FALSE(stored.fields.contains("kind"));
+    CHECK_NOTHROW(event_line(stored));
+}
