@@ -21,8 +21,8 @@ std::function<int()> add_run_command(CLI::App& app) {
     };
     auto opts = std::make_shared<options>();
     CLI::App* cmd = app.add_subcommand(
-        "run", "Run the built-in demo (alice sends bob a mail over SMTP, bob fetches it with POP3) "
-               "and print the annotated transcript");
+        "run", "Run the built-in demo (alice sends bob a mail over SMTP, bob fetches it with POP3 "
+               "and reads it on his phone with IMAP) and print the annotated transcript");
     cmd->add_option("--trace", opts->trace_path, "Also write the trace (JSON Lines) to FILE")
         ->option_text("FILE");
     cmd->add_option("--lang", opts->lang, "Language of the explanations")

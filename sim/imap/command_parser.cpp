@@ -171,15 +171,18 @@ std::optional<std::string> command_parser::take_line() {
     return line;
 }
 
-void command_parser::reject_pending_literal() {
-    // The client will not send the literal: the announcing line is the whole command.
-    auto lf = buffer_.find('\n');
-    buffer_.erase(0, lf == std::string::npos ? buffer_.size() : lf + 1);
-    continued_at_.reset();
-}
-
 parse_result command_parser::next() {
     parse_result r;
+    if (discarding_line_) {
+        // The rest of an over-long line is not a new command.
+        auto lf = buffer_.find('\n');
+        if (lf == std::string::npos) {
+            buffer_.clear();
+            return r;
+        }
+        buffer_.erase(0, lf + 1);
+        discarding_line_ = false;
+    }
     if (buffer_.empty()) return r;
     scanner sc(buffer_, limits_, continued_at_);
     std::string tag;
@@ -224,6 +227,7 @@ parse_result command_parser::next() {
             r.tag = tag.empty() ? "*" : tag;
             r.raw = buffer_.substr(0, 200);
             buffer_.clear();
+            discarding_line_ = true;
             continued_at_.reset();
             return r;
         }

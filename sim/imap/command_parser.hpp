@@ -1,7 +1,8 @@
 // The IMAP command parser (RFC 3501 9, LITERAL+ of RFC 7888), incremental and sans-I/O: feed it
 // bytes in any split; next() says "need more", "send a continuation for a literal", "here is a
 // command" or "this is malformed" (with what and where). It never writes "+ " itself: the
-// session decides, so a session can refuse a literal that is too large (NO [TOOBIG]).
+// session does. A literal over the limit is an error before any "+ " is asked for; a LITERAL+
+// one is fatal (its bytes are coming anyway), and the session closes the connection.
 //
 // The grammar is kept generic: a command is a tag, a name and arguments, each an atom, a string
 // (quoted or literal), NIL, or a parenthesised list. An atom may carry a bracketed section with
@@ -62,8 +63,6 @@ public:
     void feed(std::string_view bytes) { buffer_.append(bytes); }
     // The next step; call again after `ready`, `continuation` or `error` until `need_more`.
     parse_result next();
-    // After a continuation was refused (NO [TOOBIG]): drop the command that announced it.
-    void reject_pending_literal();
     // Bytes buffered but not yet part of a command (IDLE's "DONE" line reads them raw).
     std::string& buffer() { return buffer_; }
     std::optional<std::string> take_line();  // one raw line (without CRLF), if complete
@@ -73,6 +72,7 @@ private:
     std::string buffer_;
     // The offset of the literal whose continuation was already requested, so it is asked once.
     std::optional<std::size_t> continued_at_;
+    bool discarding_line_ = false;  // the rest of a line that was too long is still arriving
 };
 
 }  // namespace maillab::imap

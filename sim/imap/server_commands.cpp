@@ -75,10 +75,7 @@ std::span<const server_session::command_spec> server_session::command_table() {
 }
 
 void server_session::on_capability(const command&, bool) {
-    std::string caps = "IMAP4rev1 LITERAL+ IDLE UIDPLUS UNSELECT AUTH=PLAIN SASL-IR";
-    if (config_.tls_available && !tls_active_ && state_ == server_state::not_authenticated)
-        caps += " STARTTLS";
-    untagged("CAPABILITY " + caps, "imap.untagged.CAPABILITY");
+    untagged("CAPABILITY " + capabilities(), "imap.untagged.CAPABILITY");
     ok("CAPABILITY completed");
 }
 
@@ -108,8 +105,8 @@ void server_session::on_starttls(const command& cmd, bool) {
 
 void server_session::finish_login(const std::string& user, std::string_view how) {
     user_ = user;
-    ok(fmt::format("[CAPABILITY IMAP4rev1 LITERAL+ IDLE UIDPLUS UNSELECT] {} logged in", user));
     enter_state(server_state::authenticated, fmt::format("{} accepted", how));
+    ok(fmt::format("[CAPABILITY {}] {} logged in", capabilities(), user));
 }
 
 void server_session::on_login(const command& cmd, bool) {
@@ -161,9 +158,9 @@ void server_session::on_select(const command& cmd, bool) {
     selected_.clear();
     view_.clear();
     recent_.clear();
+    if (had) enter_state(server_state::authenticated, "SELECT closes the mailbox first");
     const mailbox* box = store_.find_mailbox(user_, *name);
     if (!box) {
-        if (had) enter_state(server_state::authenticated, "SELECT of a missing mailbox");
         return no(fmt::format("[NONEXISTENT] no mailbox \"{}\"", *name));
     }
     selected_ = *name;
@@ -202,8 +199,10 @@ void server_session::on_create(const command& cmd, bool) {
     if (!name) return;
     std::string wanted = *name;
     if (!wanted.empty() && wanted.back() == '.') wanted.pop_back();  // "A." creates A (6.3.3)
+    if (store_.find_mailbox(user_, wanted))
+        return no(fmt::format("[ALREADYEXISTS] \"{}\" exists already", wanted));
     if (!store_.create_mailbox(user_, wanted))
-        return no(fmt::format("[ALREADYEXISTS] cannot create \"{}\"", wanted));
+        return no(fmt::format("[CANNOT] \"{}\" is not a valid mailbox name", wanted));
     ok("CREATE completed");
 }
 
@@ -228,8 +227,12 @@ void server_session::on_rename(const command& cmd, bool) {
     if (!from) return;
     auto to = mailbox_arg(cmd.args[1]);
     if (!to) return;
+    if (!store_.find_mailbox(user_, *from))
+        return no(fmt::format("[NONEXISTENT] no mailbox \"{}\"", *from));
+    if (store_.find_mailbox(user_, *to))
+        return no(fmt::format("[ALREADYEXISTS] \"{}\" exists already", *to));
     if (!store_.rename_mailbox(user_, *from, *to))
-        return no(fmt::format("cannot rename \"{}\" to \"{}\"", *from, *to));
+        return no(fmt::format("[CANNOT] cannot rename \"{}\" to \"{}\"", *from, *to));
     ok("RENAME completed");
 }
 
@@ -352,6 +355,8 @@ void server_session::on_idle(const command&, bool) {
     current_tag_.clear();
     continuation("idling");
     note("imap.note.idle", "the client waits; new mail and flag changes are pushed to it now");
+    // What changed before IDLE is told at once (after the "+"), not at the next change.
+    if (!selected_.empty()) report_changes(true);
     enter_state(server_state::idle, "IDLE");
 }
 

@@ -2,7 +2,8 @@
 //
 // RFC 3501 3: NOT AUTHENTICATED -> AUTHENTICATED -> SELECTED -> LOGOUT, one enum, changed only
 // in enter_state(). Input goes through the incremental command parser; a literal that is not
-// there yet gets "+ " (or NO [TOOBIG] when too large). Each command is traced, dispatched
+// there yet gets "+ " (one over the limit is refused with BAD, or BYE for LITERAL+). Each
+// command is traced, dispatched
 // through the command table (which checks the state), and answered: untagged data first, the
 // tagged OK/NO/BAD last, all through untagged()/tagged() and flushed once the command is done, so
 // the trace reads: command, notes, state change, untagged data, tagged status.
@@ -42,10 +43,18 @@ server_session::server_session(server_config config, mail_store& store, connecti
     tls_active_ = config_.tls_active;
 }
 
+std::string server_session::capabilities() const {
+    std::string caps = "IMAP4rev1 LITERAL+ IDLE UIDPLUS UNSELECT AUTH=PLAIN SASL-IR";
+    if (config_.tls_available && !tls_active_ && state_ != server_state::authenticated &&
+        state_ != server_state::selected)
+        caps += " STARTTLS";
+    return caps;
+}
+
 void server_session::start() {
     if (state_ != server_state::connected) return;
-    std::string caps = "IMAP4rev1 LITERAL+ IDLE";
-    untagged(fmt::format("OK [CAPABILITY {}] {} maillab IMAP4rev1 ready", caps, config_.hostname),
+    untagged(fmt::format("OK [CAPABILITY {}] {} maillab IMAP4rev1 ready", capabilities(),
+                         config_.hostname),
              "imap.untagged.OK");
     enter_state(server_state::not_authenticated, "greeting sent");
     flush();
@@ -90,6 +99,7 @@ void server_session::process_input() {
         if (r.state == parse_result::status::need_more) return;
         if (r.state == parse_result::status::continuation) {
             // Nothing is traced as a command yet: the command is not complete.
+            current_command_ = std::nullopt;
             continuation(fmt::format("Ready for {} octets", r.literal_size));
             flush();
             continue;
@@ -144,10 +154,12 @@ void server_session::handle(const command& cmd) {
              {{"verb", cmd.name_as_sent}});
     }
     if (!(spec->allowed_states & (1u << static_cast<unsigned>(state_)))) {
-        std::string_view why = state_ == server_state::not_authenticated
-                                   ? "log in first"
-                                   : (state_ == server_state::authenticated ? "select a mailbox first"
-                                                                           : "not allowed now");
+        constexpr auto bit = [](server_state s) { return 1u << static_cast<unsigned>(s); };
+        std::string_view why =
+            state_ == server_state::not_authenticated ? "log in first"
+            : (spec->allowed_states & bit(server_state::not_authenticated))
+                ? "you are already logged in"
+                : "select a mailbox first";
         return bad(fmt::format("{} is not allowed in the {} state: {}", cmd.name,
                                to_string(state_), why));
     }
@@ -273,7 +285,7 @@ void server_session::report_changes(bool expunges) {
             if (find_message(view_[i].uid)) continue;
             untagged(fmt::format("{} EXPUNGE", i + 1), "imap.untagged.EXPUNGE",
                      {{"uid", view_[i].uid}});
-            note("imap.note.sync_update", "another client removed a message: EXPUNGE",
+            note("imap.note.sync_update", "a message was removed (by this or another client): EXPUNGE",
                  {{"change", "EXPUNGE"}});
             recent_.erase(view_[i].uid);
             view_.erase(view_.begin() + static_cast<std::ptrdiff_t>(i));

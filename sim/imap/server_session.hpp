@@ -78,6 +78,8 @@ private:
     void flush();
     void enter_state(server_state next, std::string_view reason);
     void note(std::string_view key, std::string_view text, nlohmann::json fields = {});
+    // The same list in the greeting, after login and for CAPABILITY (RFC 3501 7.2.1).
+    std::string capabilities() const;
     // Untagged EXPUNGE/EXISTS/RECENT/FETCH for what changed in the store since the client last
     // heard; `expunges` false where RFC 3501 7.4.1 forbids EXPUNGE (during FETCH, STORE, SEARCH).
     void report_changes(bool expunges);

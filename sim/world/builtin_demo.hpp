@@ -1,6 +1,7 @@
 // The built-in classroom demo (`maillab run`): alice's user agent submits one mail for bob to
-// the mail server with SMTP (push), then bob's user agent fetches it with POP3 (pull), over
-// in-memory pipes on the virtual clock. Same run, same trace, every time.
+// the mail server with SMTP (push), then bob's user agent fetches it with POP3 (pull), then his
+// phone reads it with IMAP (headers, one part, \Seen), over in-memory pipes on the virtual clock.
+// Same run, same trace, every time.
 #pragma once
 
 #include <memory>
@@ -16,7 +17,7 @@ namespace maillab {
 struct demo_result {
     nlohmann::json header;
     std::vector<event> events;
-    bool delivered = false;  // SMTP accepted it and bob's POP3 client retrieved it
+    bool delivered = false;  // SMTP accepted it, POP3 retrieved it and IMAP read it
 };
 
 // Listeners see every event as it happens (the transcript printer, a trace writer).

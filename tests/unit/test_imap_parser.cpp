@@ -129,17 +129,23 @@ TEST_CASE("IMAP parser: malformed commands are errors with a reason; the next li
     CHECK(r.error.find("longer than 100") != std::string::npos);
 }
 
-TEST_CASE("IMAP parser: a refused literal drops its command; NIL and nested lists") {
-    command_parser p;
+TEST_CASE("IMAP parser: literals over the limit, the rest of a long line, NIL and nested lists") {
+    command_parser p(command_parser::limits{100, 1000});
     p.feed("a1 APPEND big {100000}\r\n");
     parse_result r = p.next();
-    REQUIRE(r.state == status::continuation);
-    CHECK(r.literal_size == 100000);
-    p.reject_pending_literal();
-    p.feed("a2 NOOP\r\n");
+    REQUIRE(r.state == status::error);  // refused before any "+ " is asked for
+    CHECK_FALSE(r.fatal);
+    p.feed("a2 APPEND big {100000+}\r\n");
     r = p.next();
-    REQUIRE(r.state == status::ready);
-    CHECK(r.cmd.tag == "a2");
+    REQUIRE(r.state == status::error);
+    CHECK(r.fatal);  // its bytes are coming anyway: the connection must end
+    p.feed(std::string(150, 'x'));
+    r = p.next();
+    REQUIRE(r.state == status::error);  // a line over 100 octets
+    p.feed(std::string(50, 'y') + "\r\na3 NOOP\r\n");
+    r = p.next();
+    REQUIRE(r.state == status::ready);  // the tail of the long line was not a command
+    CHECK(r.cmd.tag == "a3");
     p.feed("a3 X (a (b (c NIL)) \"\")\r\n");
     r = p.next();
     REQUIRE(r.state == status::ready);
