@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "sim/core/bytes.hpp"
+#include "sim/core/command_line.hpp"
 
 namespace maillab::pop3 {
 
@@ -82,12 +83,7 @@ void server_session::process_input() {
 }
 
 void server_session::handle_command_line(std::string_view raw, std::string_view line) {
-    std::string_view trimmed = trim(line);
-    auto space = trimmed.find(' ');
-    std::string_view verb_as_sent = trimmed.substr(0, space);
-    std::string_view args =
-        space == std::string_view::npos ? std::string_view() : trim(trimmed.substr(space + 1));
-    std::string verb = to_upper(verb_as_sent);
+    auto [verb_as_sent, verb, args] = split_command_line(line);
     const command_spec* spec = nullptr;
     for (const auto& c : command_table())
         if (c.verb == verb) spec = &c;
