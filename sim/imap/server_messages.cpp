@@ -24,6 +24,19 @@ std::string flag_list(const std::set<std::string>& flags, bool recent) {
 }
 
 std::string literal(const std::string& bytes) { return fmt::format("{{{}}}\r\n{}", bytes.size(), bytes); }
+
+// RFC 3501 2.3.4 and 6.4.5 speak of RFC 5322 messages, whose lines end in CRLF: a message stored
+// with bare LF (as the seed's SMTPDemo sent it) is shown with CRLF, as POP3 does, so sizes and
+// offsets agree between the two protocols.
+std::string with_crlf(const std::string& bytes) {
+    std::string out;
+    out.reserve(bytes.size() + bytes.size() / 40);
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        if (bytes[i] == '\n' && (i == 0 || bytes[i - 1] != '\r')) out += '\r';
+        out += bytes[i];
+    }
+    return out;
+}
 }  // namespace
 
 std::optional<std::vector<std::size_t>> server_session::resolve(const token& set_token, bool uid) {
@@ -147,9 +160,15 @@ void server_session::on_fetch(const command& cmd, bool uid) {
     for (std::size_t pos : *positions) {
         const stored_message* m = find_message(view_[pos].uid);
         if (!m) continue;
+        // Built only when an item needs the bytes: FETCH FLAGS of a big mailbox copies nothing.
+        std::optional<std::string> wire_cache;
+        auto wire = [&]() -> const std::string& {
+            if (!wire_cache) wire_cache = with_crlf(m->bytes);
+            return *wire_cache;
+        };
         std::optional<mime::message> parsed;
         auto mime_of = [&]() -> const mime::message& {
-            if (!parsed) parsed.emplace(m->bytes);
+            if (!parsed) parsed.emplace(wire());
             return *parsed;
         };
         std::string out;
@@ -161,17 +180,17 @@ void server_session::on_fetch(const command& cmd, bool uid) {
             if (u == "UID") value = fmt::format("UID {}", m->uid);
             else if (u == "FLAGS") value = "FLAGS " + flag_list(m->flags, recent_.count(m->uid) > 0);
             else if (u == "INTERNALDATE") value = fmt::format("INTERNALDATE \"{}\"", imap_date_time(m->internal_date_us));
-            else if (u == "RFC822.SIZE") value = fmt::format("RFC822.SIZE {}", m->bytes.size());
+            else if (u == "RFC822.SIZE") value = fmt::format("RFC822.SIZE {}", wire().size());
             else if (u == "ENVELOPE") value = "ENVELOPE " + mime::imap_envelope(mime_of(), mime_of().root());
             else if (u == "BODYSTRUCTURE") value = "BODYSTRUCTURE " + mime::imap_body_structure(mime_of(), mime_of().root(), true);
             else if (u == "BODY") value = "BODY " + mime::imap_body_structure(mime_of(), mime_of().root(), false);
             else if (u == "RFC822") {
-                value = "RFC822 " + literal(m->bytes);
+                value = "RFC822 " + literal(wire());
                 set_seen = true;
             } else if (u == "RFC822.HEADER") {
-                value = "RFC822.HEADER " + literal(std::string(mime_of().root().header.range.of(m->bytes)));
+                value = "RFC822.HEADER " + literal(std::string(mime_of().root().header.range.of(wire())));
             } else if (u == "RFC822.TEXT") {
-                value = "RFC822.TEXT " + literal(std::string(mime_of().root().body.of(m->bytes)));
+                value = "RFC822.TEXT " + literal(std::string(mime_of().root().body.of(wire())));
                 set_seen = true;
             } else {
                 std::string error;
@@ -208,10 +227,10 @@ void server_session::on_fetch(const command& cmd, bool uid) {
             if (std::none_of(items.begin(), items.end(), [](const std::string& s) { return iequals(s, "FLAGS"); }))
                 out += " FLAGS " + flag_list(flags, recent_.count(the_uid) > 0);
         }
-        if (partial_octets > 0 && m && partial_octets < m->bytes.size())
+        if (partial_octets > 0 && partial_octets < wire().size())
             note("imap.note.partial_fetch",
                  fmt::format("{} of {} octets fetched: only the part asked for (POP3 cannot do this)",
-                             partial_octets, m->bytes.size()),
+                             partial_octets, wire().size()),
                  {{"octets", partial_octets}});
         untagged(fmt::format("{} FETCH ({})", pos + 1, out), "imap.untagged.FETCH", {{"uid", view_[pos].uid}});
     }

@@ -278,3 +278,13 @@ TEST_CASE("IMAP: APPEND keeps the sign of the date's zone") {
     const auto& m = w.store.find_mailbox("bob@example.org", "INBOX")->messages.back();
     CHECK(m.internal_date_us == 1614859567LL * 1000000);  // 12:06:07 UTC
 }
+
+TEST_CASE("IMAP: a message stored with bare LF is shown with CRLF, sized as POP3 sizes it") {
+    imap_world w;
+    w.store.deliver("bob@example.org", "INBOX", "subject: lf\nbare\nlines\n", 0);
+    imap_client c(w);
+    c.login_select();
+    c.send("f1 FETCH 4 (RFC822.SIZE BODY.PEEK[])\r\n");
+    CHECK(c.out.find("RFC822.SIZE 26") != std::string::npos);
+    CHECK(c.out.find("BODY[] {26}\r\nsubject: lf\r\nbare\r\nlines\r\n") != std::string::npos);
+}
