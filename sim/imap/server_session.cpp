@@ -11,7 +11,7 @@
 // Synchronisation (the seeds' point about IMAP): the session keeps the list of messages and
 // flags it last reported (`view_`). After each command it compares that view with the store and
 // reports what changed (EXPUNGE, EXISTS, RECENT, FETCH FLAGS); in IDLE (RFC 2177) the host calls
-// store_changed() and the report is pushed at once. RFC 3501 7.4.1: no EXPUNGE during FETCH,
+// world_changed() and the report is pushed at once. RFC 3501 7.4.1: no EXPUNGE during FETCH,
 // STORE or SEARCH, because it would renumber messages under the client's feet.
 
 #include "sim/imap/server_session.hpp"
