@@ -30,6 +30,12 @@ std::optional<sequence_set> sequence_set::parse(std::string_view text) {
     return set;
 }
 
+std::uint32_t sequence_set::largest_written() const {
+    std::uint32_t largest = 0;
+    for (const auto& r : ranges_) largest = std::max({largest, r.low, r.high});
+    return largest;
+}
+
 bool sequence_set::contains(std::uint32_t n, std::uint32_t largest) const {
     for (const auto& r : ranges_) {
         std::uint32_t a = r.low == 0 ? largest : r.low;

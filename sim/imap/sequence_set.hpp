@@ -15,6 +15,9 @@ public:
     // Whether `n` is in the set, where "*" means `largest` (RFC 3501 6.4.8: "n:*" with n above
     // every UID still contains the largest one).
     bool contains(std::uint32_t n, std::uint32_t largest) const;
+    // The largest number written out (not "*"): RFC 3501 9 makes a message number above the
+    // mailbox's count an error.
+    std::uint32_t largest_written() const;
 
 private:
     struct range {

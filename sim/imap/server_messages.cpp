@@ -53,9 +53,10 @@ std::optional<std::vector<std::size_t>> server_session::resolve(const token& set
                                       static_cast<std::uint32_t>(view_.size()));
         if (in) out.push_back(i);
     }
-    // RFC 3501 6.4.8: message numbers must exist; UIDs that do not are simply left out.
-    if (!uid && out.empty() && !view_.empty() && set_token.text != "*") {
-        bad(fmt::format("no message numbered {} (the mailbox has {})", set_token.text, view_.size()));
+    // RFC 3501 9 and 6.4.8: message numbers must exist; UIDs that do not are simply left out.
+    if (!uid && !view_.empty() && set->largest_written() > view_.size()) {
+        bad(fmt::format("no message numbered {} (the mailbox has {})", set->largest_written(),
+                        view_.size()));
         return std::nullopt;
     }
     if (!uid && view_.empty()) {

@@ -314,6 +314,14 @@ void server_session::report_changes(bool expunges) {
         }
     if (added > 0) {
         untagged(fmt::format("{} EXISTS", view_.size()), "imap.untagged.EXISTS");
+        // This session is the first to hear of the new mail: it is recent here (not with
+        // EXAMINE, which must not change the mailbox).
+        if (!read_only_) {
+            std::uint32_t first_recent = store_.claim_recent(user_, selected_);
+            for (std::size_t i = view_.size() - added; i < view_.size(); ++i)
+                if (first_recent && view_[i].uid >= first_recent) recent_.insert(view_[i].uid);
+            untagged(fmt::format("{} RECENT", recent_.size()), "imap.untagged.RECENT");
+        }
         note("imap.note.sync_update", fmt::format("{} new message(s): EXISTS", added),
              {{"change", "EXISTS"}});
     }

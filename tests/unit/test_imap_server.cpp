@@ -288,3 +288,16 @@ TEST_CASE("IMAP: a message stored with bare LF is shown with CRLF, sized as POP3
     CHECK(c.out.find("RFC822.SIZE 26") != std::string::npos);
     CHECK(c.out.find("BODY[] {26}\r\nsubject: lf\r\nbare\r\nlines\r\n") != std::string::npos);
 }
+
+TEST_CASE("IMAP: a set naming a missing message number is BAD; new mail is recent for the session that sees it first") {
+    imap_world w;
+    imap_client c(w);
+    c.login_select();
+    CHECK(c.send("f1 FETCH 2,9 FLAGS\r\n").find("f1 BAD") != std::string::npos);
+    CHECK(c.send("f2 UID FETCH 2,9 FLAGS\r\n").find("f2 OK") != std::string::npos);  // UIDs: skipped
+    w.store.deliver("bob@example.org", "INBOX", "Subject: late\r\n\r\nx\r\n", 0);
+    c.send("n1 NOOP\r\n");
+    CHECK(c.out.find("* 4 EXISTS\r\n* 4 RECENT") != std::string::npos);
+    c.send("f3 FETCH 4 FLAGS\r\n");
+    CHECK(c.out.find("FLAGS (\\Recent)") != std::string::npos);
+}
