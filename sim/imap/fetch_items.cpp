@@ -135,6 +135,13 @@ std::optional<std::string> section_bytes(const mime::message& m, const body_sect
     return out;
 }
 
+std::string imap_flag_list(const std::set<std::string>& flags, bool recent) {
+    std::string out;
+    for (const auto& f : flags) out += (out.empty() ? "" : " ") + f;
+    if (recent) out += (out.empty() ? "" : " ") + std::string("\\Recent");
+    return "(" + out + ")";
+}
+
 std::string imap_date_time(std::int64_t unix_us) {
     static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};

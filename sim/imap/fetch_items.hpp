@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,9 @@ std::optional<body_section> parse_body_section(const std::string& atom, std::str
 
 // The bytes a section names in a parsed message; nullopt if the part does not exist.
 std::optional<std::string> section_bytes(const mime::message& m, const body_section& s);
+
+// "(\\Seen \\Flagged \\Recent)": a flag list as FETCH FLAGS shows it; \\Recent is per session.
+std::string imap_flag_list(const std::set<std::string>& flags, bool recent);
 
 // "06-Jan-2025 09:00:00 +0000" (RFC 3501 date-time, in UTC).
 std::string imap_date_time(std::int64_t unix_us);

@@ -64,7 +64,6 @@ public:
         auto n = std::make_shared<search_program::node>();
         if (t.is_list()) {
             std::vector<token> inner = t.items;
-            std::string e;
             parser sub(inner, 0, error);
             return sub.all();
         }

@@ -16,13 +16,6 @@
 
 namespace maillab::imap {
 namespace {
-std::string flag_list(const std::set<std::string>& flags, bool recent) {
-    std::string out;
-    for (const auto& f : flags) out += (out.empty() ? "" : " ") + f;
-    if (recent) out += (out.empty() ? "" : " ") + std::string("\\Recent");
-    return "(" + out + ")";
-}
-
 std::string literal(const std::string& bytes) { return fmt::format("{{{}}}\r\n{}", bytes.size(), bytes); }
 
 // RFC 3501 2.3.4 and 6.4.5 speak of RFC 5322 messages, whose lines end in CRLF: a message stored
@@ -179,7 +172,7 @@ void server_session::on_fetch(const command& cmd, bool uid) {
             std::string u = to_upper(item);
             std::string value;
             if (u == "UID") value = fmt::format("UID {}", m->uid);
-            else if (u == "FLAGS") value = "FLAGS " + flag_list(m->flags, recent_.count(m->uid) > 0);
+            else if (u == "FLAGS") value = "FLAGS " + imap_flag_list(m->flags, recent_.count(m->uid) > 0);
             else if (u == "INTERNALDATE") value = fmt::format("INTERNALDATE \"{}\"", imap_date_time(m->internal_date_us));
             else if (u == "RFC822.SIZE") value = fmt::format("RFC822.SIZE {}", wire().size());
             else if (u == "ENVELOPE") value = "ENVELOPE " + mime::imap_envelope(mime_of(), mime_of().root());
@@ -214,7 +207,7 @@ void server_session::on_fetch(const command& cmd, bool uid) {
             event e;
             e.kind = event_kind::store;
             e.cause = current_command_;
-            std::string shown = flag_list(flags, false);
+            std::string shown = imap_flag_list(flags, false);
             e.text = fmt::format("flags of UID {} in {} are now {} (set by the fetch)", the_uid,
                                  selected_, shown);
             e.explain = "net.store.flags";
@@ -226,7 +219,7 @@ void server_session::on_fetch(const command& cmd, bool uid) {
             note("imap.note.seen_set", fmt::format("UID {}: a body fetch without .PEEK set \\Seen", the_uid),
                  {{"uid", the_uid}});
             if (std::none_of(items.begin(), items.end(), [](const std::string& s) { return iequals(s, "FLAGS"); }))
-                out += " FLAGS " + flag_list(flags, recent_.count(the_uid) > 0);
+                out += " FLAGS " + imap_flag_list(flags, recent_.count(the_uid) > 0);
         }
         if (partial_octets > 0 && partial_octets < wire().size())
             note("imap.note.partial_fetch",
@@ -265,15 +258,15 @@ void server_session::on_store(const command& cmd, bool uid) {
         event e;
         e.kind = event_kind::store;
         e.cause = current_command_;
-        std::string shown = flag_list(flags, false);
+        std::string shown = imap_flag_list(flags, false);
         e.text = fmt::format("flags of UID {} in {} are now {}", the_uid, selected_, shown);
         e.explain = "net.store.flags";
         e.fields = {{"action", "flags"}, {"user", user_}, {"mailbox", selected_}, {"uid", the_uid}, {"flags", shown}};
         tracer_.local(std::move(e));
         view_[pos].flags = flags;
         if (!silent)
-            untagged(uid ? fmt::format("{} FETCH (UID {} FLAGS {})", pos + 1, the_uid, flag_list(flags, recent_.count(the_uid) > 0))
-                         : fmt::format("{} FETCH (FLAGS {})", pos + 1, flag_list(flags, recent_.count(the_uid) > 0)),
+            untagged(uid ? fmt::format("{} FETCH (UID {} FLAGS {})", pos + 1, the_uid, imap_flag_list(flags, recent_.count(the_uid) > 0))
+                         : fmt::format("{} FETCH (FLAGS {})", pos + 1, imap_flag_list(flags, recent_.count(the_uid) > 0)),
                      "imap.untagged.FETCH", {{"uid", the_uid}});
     }
     ok(fmt::format("{}STORE completed", uid ? "UID " : ""));

@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 
 #include "sim/core/bytes.hpp"
+#include "sim/imap/fetch_items.hpp"
 #include "sim/imap/mailbox_name.hpp"
 
 namespace maillab::imap {
@@ -271,14 +272,10 @@ std::optional<std::string> server_session::mailbox_arg(const token& t) {
 }
 
 void server_session::report_changes(bool expunges) {
+    // No mailbox: none selected, or it was deleted under us (RFC 3501 7.1.5 allows BYE; this
+    // reports nothing).
     const mailbox* box = selected_mailbox();
-    if (!box) {
-        if (!selected_.empty()) {
-            // The mailbox was deleted under us (RFC 3501 7.1.5: BYE is allowed; report nothing).
-            return;
-        }
-        return;
-    }
+    if (!box) return;
     if (expunges) {
         // Walk the view backwards so each EXPUNGE number is right when it is sent.
         for (std::size_t i = view_.size(); i-- > 0;) {
@@ -296,10 +293,8 @@ void server_session::report_changes(bool expunges) {
         const stored_message* m = find_message(view_[i].uid);
         if (!m || m->flags == view_[i].flags) continue;
         view_[i].flags = m->flags;
-        std::string flags;
-        for (const auto& f : m->flags) flags += (flags.empty() ? "" : " ") + f;
-        if (recent_.count(m->uid)) flags += (flags.empty() ? "" : " ") + std::string("\\Recent");
-        untagged(fmt::format("{} FETCH (FLAGS ({}) UID {})", i + 1, flags, m->uid),
+        untagged(fmt::format("{} FETCH (FLAGS {} UID {})", i + 1,
+                             imap_flag_list(m->flags, recent_.count(m->uid) > 0), m->uid),
                  "imap.untagged.FETCH", {{"uid", m->uid}});
         note("imap.note.sync_update", "flags changed (by this or another client): FETCH FLAGS",
              {{"change", "FETCH"}});

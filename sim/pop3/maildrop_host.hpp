@@ -32,7 +32,8 @@ public:
     virtual void unlock(const std::string& user) = 0;
     virtual std::vector<maildrop_entry> list(const std::string& user) = 0;
     virtual std::optional<std::string> message(const std::string& user, std::uint32_t uid) = 0;
-    // UPDATE state: removes the messages and traces each removal; returns the UIDs removed.
+    // UPDATE state: removes the messages and traces each removal; returns the UIDs removed
+    // (never throws: one that cannot be removed is missing from the result).
     virtual std::vector<std::uint32_t> remove(const std::string& user,
                                               const std::vector<std::uint32_t>& uids,
                                               connection_tracer& tracer,

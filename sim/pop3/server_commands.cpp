@@ -330,25 +330,16 @@ void server_session::on_quit(std::string_view) {
             marked.push_back(messages_[i].uid);
             numbers.push_back(i + 1);
         }
-    std::vector<std::uint32_t> removed;
-    bool failed = false;
-    try {
-        removed = host_.remove(logged_in_, marked, tracer_, current_command_);
-    } catch (const std::exception& e) {
-        failed = true;
-        note("pop3.note.deletions_applied", fmt::format("deleting failed: {}", e.what()),
-             {{"count", removed.size()}, {"numbers", ""}});
-    }
-    if (!failed) {
-        std::string list;
-        for (auto n : numbers) list += (list.empty() ? "" : ", ") + std::to_string(n);
-        note("pop3.note.deletions_applied",
-             fmt::format("UPDATE: {} message(s) removed{}{}", removed.size(),
-                         list.empty() ? "" : ": ", list),
-             {{"count", removed.size()}, {"numbers", list.empty() ? "none" : list}});
-    }
+    // A message whose file could not be removed stays; it is missing from `removed`.
+    std::vector<std::uint32_t> removed = host_.remove(logged_in_, marked, tracer_, current_command_);
+    std::string list;
+    for (auto n : numbers) list += (list.empty() ? "" : ", ") + std::to_string(n);
+    note("pop3.note.deletions_applied",
+         fmt::format("UPDATE: {} message(s) removed{}{}", removed.size(), list.empty() ? "" : ": ",
+                     list),
+         {{"count", removed.size()}, {"numbers", list.empty() ? "none" : list}});
     release_lock();
-    if (failed || removed.size() != marked.size())
+    if (removed.size() != marked.size())
         err("[SYS/TEMP] some deleted messages not removed");
     else
         ok(fmt::format("maillab POP3 server signing off ({} message(s) deleted)", removed.size()));

@@ -94,23 +94,12 @@ void server_session::process_input() {
 }
 
 void server_session::handle_command_line(std::string_view raw, std::string_view line) {
-    auto [verb_as_sent, verb, args] = split_command_line(line);
-
+    command_words words = split_command_line(line);
+    auto& [verb_as_sent, verb, args] = words;
     const command_spec* spec = nullptr;
     for (const auto& c : command_table())
         if (c.verb == verb) spec = &c;
-
-    event e;
-    e.kind = event_kind::command;
-    e.text = std::string(line);
-    e.raw = std::string(raw);
-    e.explain = spec ? "smtp.cmd." + verb : "smtp.cmd.UNKNOWN";
-    e.fields = {{"verb", verb}, {"args", std::string(args)}};
-    if (verb == "AUTH") {
-        // The secret is shown decoded in a field of its own; see server_auth.cpp.
-        e.fields["args"] = std::string(args.substr(0, args.find(' ')));
-    }
-    current_command_ = tracer_.incoming(std::move(e));
+    current_command_ = tracer_.incoming(command_event("smtp", spec, words, line, raw));
 
     if (verb.empty()) {
         reply(500, "5.5.2", "Syntax error: empty command line");

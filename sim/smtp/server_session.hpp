@@ -86,7 +86,6 @@ private:
     };
     std::vector<held_note> held_data_notes_;
     bool holding_data_notes_ = false;  // between 354 and the data event
-    bool identified() const { return !helo_.empty() || helo_given_; }
 
     // server_commands.cpp: one handler per verb.
     void on_helo(std::string_view args);

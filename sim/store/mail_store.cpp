@@ -195,10 +195,6 @@ std::optional<std::string> mail_store::authenticate(const std::string& name,
     return user->address;
 }
 
-bool mail_store::has_local_part(const std::string& local_part) const {
-    return find_user(local_part) != nullptr;
-}
-
 std::uint32_t mail_store::add_message(mailbox& box, std::string bytes,
                                       std::set<std::string> flags,
                                       std::int64_t internal_date_us) {

@@ -80,7 +80,6 @@ public:
     // The canonical address of the user who logs in as `name` with `password`, if any.
     std::optional<std::string> authenticate(const std::string& name,
                                             const std::string& password) const;
-    bool has_local_part(const std::string& local_part) const;
 
     // Appends to the user's mailbox and returns the new UID; with a directory the message is on
     // disk (fsynced) when this returns. A mailbox that does not exist is created first (as
