@@ -125,4 +125,8 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+bool icontains(std::string_view haystack, std::string_view needle) {
+    return to_lower(haystack).find(to_lower(needle)) != std::string::npos;
+}
+
 }  // namespace maillab

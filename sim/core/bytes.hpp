@@ -21,6 +21,8 @@ std::string visible_bytes(std::string_view bytes);
 bool iequals(std::string_view a, std::string_view b);
 std::string to_upper(std::string_view s);
 std::string to_lower(std::string_view s);
+// Whether `needle` occurs in `haystack`, ASCII case-insensitively.
+bool icontains(std::string_view haystack, std::string_view needle);
 std::string_view trim(std::string_view s);
 
 }  // namespace maillab

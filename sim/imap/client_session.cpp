@@ -27,6 +27,7 @@ std::string_view to_string(client_state s) {
         case client_state::select: return "SELECT";
         case client_state::fetch: return "FETCH";
         case client_state::store: return "STORE";
+        case client_state::expunge: return "EXPUNGE";
         case client_state::idle: return "IDLE";
         case client_state::logout: return "LOGOUT";
         case client_state::done: return "DONE";
@@ -174,6 +175,7 @@ void client_session::on_tagged(const std::string& status, const std::string& tex
                         fmt::format("{} message(s): fetching their headers only", result_.exists));
         case client_state::fetch:
         case client_state::store:
+        case client_state::expunge:
             if (!ok) return fail(fmt::format("{} refused: {}", to_string(state_), text));
             return next_step();
         case client_state::idle:
@@ -199,6 +201,11 @@ void client_session::next_step() {
         const auto& [uid, flag] = job_.add_flags[flag_index_++];
         return send(fmt::format("UID STORE {} +FLAGS ({})", uid, flag), client_state::store,
                     fmt::format("setting {} on message {}", flag, uid));
+    }
+    if (job_.expunge && !expunge_sent_) {
+        expunge_sent_ = true;
+        return send("EXPUNGE", client_state::expunge,
+                    "removing the messages marked \\Deleted for good");
     }
     if (job_.idle_until_new_mail && !idle_sent_) {
         idle_sent_ = true;

@@ -16,8 +16,8 @@
 namespace maillab::imap {
 
 enum class client_state {
-    connecting, greeting, starttls, tls_handshake, login, select, fetch, store, idle, logout,
-    done, failed,
+    connecting, greeting, starttls, tls_handshake, login, select, fetch, store, expunge, idle,
+    logout, done, failed,
 };
 std::string_view to_string(client_state s);
 
@@ -28,8 +28,9 @@ struct client_job {
     bool use_starttls = false;
     // UID -> section to fetch ("1", "2.MIME", "TEXT"); "*" as the UID means every message.
     std::vector<std::pair<std::string, std::string>> fetch_sections;
-    // UID -> flags to add (e.g. "\\Seen", "\\Deleted").
-    std::vector<std::pair<std::uint32_t, std::string>> add_flags;
+    // UID set ("3", "1:*") -> flags to add (e.g. "\\Seen", "\\Deleted").
+    std::vector<std::pair<std::string, std::string>> add_flags;
+    bool expunge = false;  // EXPUNGE after the flags: messages marked \Deleted are removed
     bool idle_until_new_mail = false;
 };
 
@@ -90,6 +91,7 @@ private:
     std::size_t section_index_ = 0;
     std::size_t flag_index_ = 0;
     bool idle_sent_ = false;
+    bool expunge_sent_ = false;
     client_result result_;
 };
 

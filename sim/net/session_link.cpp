@@ -20,6 +20,7 @@ session_link::session_link(pipe_endpoint& end, protocol_session& session,
         e.fields["by"] = tracer_.peer_host();
         tracer_.incoming(std::move(e));
         session_.connection_lost();
+        mark_closed();
     };
 }
 
@@ -49,6 +50,7 @@ void session_link::flush() {
         closed_ = true;
         end_.close();
         session_.connection_lost();
+        mark_closed();
         return;
     }
     if (session_.wants_close() && !closed_) {
@@ -57,7 +59,12 @@ void session_link::flush() {
         e.fields["by"] = tracer_.local_host();
         tracer_.outgoing(std::move(e));
         end_.close();
+        mark_closed();
     }
+}
+
+void session_link::mark_closed() {
+    if (on_closed) on_closed();
 }
 
 }  // namespace maillab

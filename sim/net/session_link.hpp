@@ -2,6 +2,8 @@
 // sends is traced as a `bytes` event, and connect/close as `tcp` events.
 #pragma once
 
+#include <functional>
+
 #include "sim/core/session.hpp"
 #include "sim/core/trace.hpp"
 #include "sim/net/memory_pipe.hpp"
@@ -19,8 +21,13 @@ public:
     void start();
     bool closed() const { return closed_; }
 
+    // Called once, when this end is closed (by either side); the world uses it to know when a
+    // conversation is over. It may not destroy the link.
+    std::function<void()> on_closed;
+
 private:
     void flush();
+    void mark_closed();
 
     pipe_endpoint& end_;
     protocol_session& session_;

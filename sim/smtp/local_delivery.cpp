@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "sim/core/bytes.hpp"
+#include "sim/mime/header_lookup.hpp"
 #include "sim/smtp/address.hpp"
 
 namespace maillab::smtp {
@@ -44,6 +45,7 @@ std::optional<std::string> local_delivery::authenticate(std::string_view user,
 
 delivery_outcome local_delivery::deliver(const envelope& env, const std::string& message,
                                          connection_tracer& tracer, std::uint64_t cause) {
+    std::string message_id = mime::message_id_of(message);
     std::vector<std::string> parts;
     std::vector<std::pair<std::string, std::uint32_t>> delivered;
     std::map<std::string, std::vector<std::string>> foreign;  // domain -> recipients
@@ -81,7 +83,8 @@ delivery_outcome local_delivery::deliver(const envelope& env, const std::string&
         e.raw = message;
         e.explain = "net.store.deliver";
         e.fields = {{"action", "deliver"}, {"user", rcpt}, {"mailbox", "INBOX"},
-                    {"uid", uid},          {"size", message.size()}, {"mail_from", env.mail_from}};
+                    {"uid", uid},          {"size", message.size()}, {"mail_from", env.mail_from},
+                    {"message_id", message_id}};
         tracer.local(std::move(e));
         parts.push_back(fmt::format("delivered to {} (UID {})", rcpt, uid));
     }
@@ -96,12 +99,14 @@ delivery_outcome local_delivery::deliver(const envelope& env, const std::string&
         e.raw = message;
         e.explain = "net.store.enqueue";
         e.fields = {{"action", "enqueue"}, {"queue_id", id},       {"domain", domain},
-                    {"recipients", rcpts}, {"size", message.size()}, {"mail_from", env.mail_from}};
-        tracer.local(std::move(e));
+                    {"recipients", rcpts}, {"size", message.size()}, {"mail_from", env.mail_from},
+                    {"message_id", message_id}};
+        std::uint64_t seq = tracer.local(std::move(e));
         tracer.note("smtp.note.queued_for_relay",
                     fmt::format("the message waits in the outbound queue for {}", domain),
                     {{"domain", domain}}, cause);
         parts.push_back(fmt::format("queued for {} (queue id {})", domain, id));
+        if (on_enqueued_) on_enqueued_(id, seq);
     }
     std::string detail;
     for (const auto& p : parts) detail += (detail.empty() ? "" : "; ") + p;

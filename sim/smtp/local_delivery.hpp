@@ -3,6 +3,7 @@
 // by the world's relay, sim/world). Nobody else may relay (no open relay, RFC 5321 7.1).
 #pragma once
 
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -24,9 +25,16 @@ public:
 
     bool is_local_domain(std::string_view domain) const;
 
+    // Called after a message was queued for another domain (queue id, the queue event's seq),
+    // so a relay can start on it. Without it the mail waits in the queue.
+    void set_on_enqueued(std::function<void(std::uint64_t queue_id, std::uint64_t seq)> callback) {
+        on_enqueued_ = std::move(callback);
+    }
+
 private:
     mail_store& store_;
     std::set<std::string, std::less<>> domains_;
+    std::function<void(std::uint64_t, std::uint64_t)> on_enqueued_;
 };
 
 }  // namespace maillab::smtp

@@ -111,6 +111,11 @@ std::optional<path_argument> server_session::parse_path(std::string_view args,
 }
 
 void server_session::on_mail(std::string_view args) {
+    if (config_.require_auth && !auth_user_) {
+        // RFC 6409 4.3 / RFC 4954 6: the submission port takes mail from its users only.
+        reply(530, "5.7.0", "Authentication required: this is the submission port (587)");
+        return;
+    }
     auto parsed = parse_path(args, "MAIL", "FROM");
     if (!parsed) return;
     auto& path = *parsed;

@@ -38,6 +38,7 @@ struct server_config {
     std::size_t max_recipients = 100;
     bool tls_available = false;   // the transport can do STARTTLS
     bool tls_active = false;      // implicit TLS (SMTPS): already encrypted at start
+    bool require_auth = false;    // submission (RFC 6409): MAIL only after AUTH, else 530
 };
 
 class server_session final : public protocol_session {

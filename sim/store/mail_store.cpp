@@ -577,6 +577,20 @@ std::uint64_t mail_store::enqueue(queued_message message) {
     return queue_.back().id;
 }
 
+const queued_message* mail_store::find_queued(std::uint64_t id) const {
+    for (const auto& q : queue_)
+        if (q.id == id) return &q;
+    return nullptr;
+}
+
+bool mail_store::dequeue(std::uint64_t id) {
+    auto it = std::find_if(queue_.begin(), queue_.end(),
+                           [id](const queued_message& q) { return q.id == id; });
+    if (it == queue_.end()) return false;
+    queue_.erase(it);
+    return true;
+}
+
 const mailbox* mail_store::find_mailbox(const std::string& address,
                                         const std::string& name) const {
     const user_account* user = user_of(address);

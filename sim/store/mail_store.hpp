@@ -164,6 +164,10 @@ public:
     bool lock_maildrop(const std::string& address);
     void unlock_maildrop(const std::string& address);
     std::uint64_t enqueue(queued_message message);
+    // The queue entry with this id, or nullptr (delivered, bounced or never there).
+    const queued_message* find_queued(std::uint64_t id) const;
+    // Removes an entry once the relay is done with it; false if there is none.
+    bool dequeue(std::uint64_t id);
 
     // "inbox" in any case finds INBOX; nullptr for an unknown user or mailbox.
     const mailbox* find_mailbox(const std::string& address, const std::string& name) const;

@@ -124,7 +124,7 @@ demo_result run_builtin_demo(const std::vector<trace_listener*>& listeners) {
     phone_job.user = "bob";
     phone_job.password = "bob-password";
     phone_job.fetch_sections = {{"1", "1"}};
-    phone_job.add_flags = {{1, "\\Seen"}};
+    phone_job.add_flags = {{"1", "\\Seen"}};
     imap::client_session phone(phone_job, imap_conn.client);
     imap::server_config imap_config;
     imap_config.hostname = server_host;

@@ -1,0 +1,77 @@
+// Scripted faults on the server side of a connection: a protocol_session that sits between the
+// transport and a real server session, cuts what the client sends into lines, and when a
+// scenario's fault rule matches one (host, protocol, command, argument, nth match, time window)
+// does what the rule says instead of passing it on: answer with the rule's reply, answer and
+// close, close silently, or close in the middle of the DATA text. Everything it does is traced:
+// the command it took, a `note` naming the rule, and the reply it gave, so a student sees that
+// the fault is scripted and where it came from.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/core/line_reader.hpp"
+#include "sim/core/session.hpp"
+#include "sim/core/trace.hpp"
+#include "sim/world/scenario.hpp"
+
+namespace maillab::world {
+
+// How often each rule has matched so far: rules with `nth` count across every connection to
+// their host, so "the second RCPT" means the second one that host saw.
+struct fault_counters {
+    std::vector<std::uint32_t> matches;  // by rule index in the scenario
+};
+
+// A one-line description of a rule for the trace ("reply 452 4.5.3 ... to the 2nd RCPT").
+std::string describe_fault(const fault_rule& rule);
+
+class fault_injector final : public protocol_session {
+public:
+    // `rules` are the scenario's rules (indexes into `counters`), `host` and `proto` this
+    // connection's server host and protocol.
+    fault_injector(std::unique_ptr<protocol_session> inner, const std::vector<fault_rule>& rules,
+                   fault_counters& counters, std::string host, std::string proto,
+                   connection_tracer& tracer);
+
+    void start() override;
+    void receive(std::string_view bytes) override;
+    void tls_established(const tls_info& info) override;
+    void connection_lost() override;
+    void world_changed() override;
+    std::string take_output() override;
+    bool wants_tls() const override { return !closing_ && inner_->wants_tls(); }
+    bool wants_close() const override { return closing_ || inner_->wants_close(); }
+
+    // Whether any rule could apply to a connection of this host and protocol at all (if not,
+    // the world does not wrap the session, and its trace is exactly as without faults).
+    static bool applies(const std::vector<fault_rule>& rules, const std::string& host,
+                        const std::string& proto);
+
+private:
+    void handle_line(std::string_view raw);
+    // The rule that takes this line, if any (counting the match).
+    const fault_rule* match(const std::string& verb, std::string_view args);
+    void take_command(const fault_rule& rule, std::string_view line, std::string_view raw,
+                      const std::string& verb, std::string_view args);
+    void trace_rule(const fault_rule& rule, std::string what);
+    void close_now();
+    void collect_inner_output();
+
+    std::unique_ptr<protocol_session> inner_;
+    const std::vector<fault_rule>& rules_;
+    fault_counters& counters_;
+    std::string host_;
+    std::string proto_;
+    connection_tracer& tracer_;
+    std::string pending_;   // bytes of an incomplete line
+    std::string out_;
+    bool closing_ = false;
+    bool in_data_ = false;  // SMTP: between 354 and the final "."
+    bool data_requested_ = false;
+    std::uint32_t data_lines_ = 0;
+};
+
+}  // namespace maillab::world

@@ -1,0 +1,482 @@
+#include "sim/world/world.hpp"
+
+#include <fmt/format.h>
+
+#include "sim/core/bytes.hpp"
+#include "sim/imap/client_session.hpp"
+#include "sim/imap/server_session.hpp"
+#include "sim/mime/builder.hpp"
+#include "sim/net/memory_pipe.hpp"
+#include "sim/net/session_link.hpp"
+#include "sim/net/tap.hpp"
+#include "sim/pop3/client_session.hpp"
+#include "sim/pop3/server_session.hpp"
+#include "sim/smtp/address.hpp"
+#include "sim/smtp/client_session.hpp"
+#include "sim/smtp/server_session.hpp"
+#include "sim/world/scenario_loader.hpp"
+#include "sim/world/scripted_client.hpp"
+
+namespace maillab::world {
+
+struct world::mail_system {
+    std::set<std::string> domains;
+    mail_store store;
+};
+
+struct world::host_runtime {
+    const host_spec* spec = nullptr;
+    mail_system* system = nullptr;
+    std::unique_ptr<smtp::local_delivery> delivery;
+    std::unique_ptr<pop3::store_maildrop> maildrop;
+    std::unique_ptr<relay_agent> relay;
+};
+
+struct world::connection {
+    std::string client_host;
+    std::string server_host;
+    std::unique_ptr<memory_pipe> pipe;
+    std::unique_ptr<connection_tracer> client_tracer;
+    std::unique_ptr<connection_tracer> server_tracer;
+    std::unique_ptr<protocol_session> client;
+    std::unique_ptr<protocol_session> server;
+    std::unique_ptr<session_link> client_link;
+    std::unique_ptr<session_link> server_link;
+    relay_environment::connection_done done;
+    bool client_closed = false;
+    bool server_closed = false;
+    bool reported = false;
+};
+
+namespace {
+
+std::string describe_action(const action_spec& a) {
+    auto to_list = [&] {
+        std::string list;
+        for (const auto& r : a.to) list += (list.empty() ? "" : ", ") + r;
+        return list;
+    };
+    auto port = [&] {
+        auto info = port_by_name(a.port);
+        return fmt::format("{}, port {}", a.port, info ? info->number : 0);
+    };
+    switch (a.kind) {
+        case action_kind::send:
+            return fmt::format("{} sends a mail from <{}> to {} through {} ({}{})", a.host,
+                               a.mail_from, to_list(), a.server, port(),
+                               a.auth ? ", with AUTH" : "");
+        case action_kind::pop3:
+            return fmt::format("{} fetches {}'s mail from {} with POP3 ({}; {})", a.host, a.user,
+                               a.server, port(),
+                               a.delete_after ? "delete after download" : "leave on the server");
+        case action_kind::imap:
+            return fmt::format("{} reads {}'s {} on {} with IMAP ({})", a.host, a.user, a.mailbox,
+                               a.server, port());
+        case action_kind::session:
+            return fmt::format("{} talks to {} line by line ({}): {} step(s)", a.host, a.server,
+                               port(), a.steps.size());
+        case action_kind::wait:
+            return fmt::format("wait {} s", a.wait_us / 1'000'000);
+        case action_kind::note: return "note";
+    }
+    return "?";
+}
+
+}  // namespace
+
+world::world(const scenario& s, trace& t, scheduler& sched) : s_(s), trace_(t), sched_(sched) {
+    build();
+}
+
+world::~world() = default;
+
+std::int64_t world::now_us() const { return trace_.clock().now_us(); }
+
+void world::after(std::int64_t delay_us, std::function<void()> action) {
+    sched_.schedule_after(delay_us, std::move(action));
+}
+
+void world::build() {
+    std::set<std::string> names;
+    std::string dns_name = "dns";
+    for (const auto& h : s_.hosts) {
+        names.insert(h.name);
+        if (h.roles.count(host_role::dns) && dns_name == "dns") dns_name = h.name;
+    }
+    dns_ = std::make_unique<dns_zone>(s_.mx, names, dns_name);
+
+    for (const auto& h : s_.hosts) {
+        auto rt = std::make_unique<host_runtime>();
+        rt->spec = &h;
+        if (!h.domains.empty()) {
+            for (auto& sys : systems_)
+                for (const auto& d : h.domains)
+                    if (!rt->system && sys->domains.count(d)) rt->system = sys.get();
+            if (!rt->system) {
+                systems_.push_back(std::make_unique<mail_system>());
+                rt->system = systems_.back().get();
+            }
+            rt->system->domains.insert(h.domains.begin(), h.domains.end());
+        }
+        hosts_[h.name] = std::move(rt);
+    }
+    for (const auto& u : s_.users) {
+        std::string domain = smtp::domain_of(u.address);
+        for (auto& sys : systems_)
+            if (sys->domains.count(domain)) sys->store.add_user(u.address, u.password);
+    }
+    for (auto& [name, rt] : hosts_) {
+        if (!rt->system) continue;
+        rt->delivery = std::make_unique<smtp::local_delivery>(rt->system->store, rt->spec->domains);
+        rt->maildrop = std::make_unique<pop3::store_maildrop>(rt->system->store);
+        const auto& roles = rt->spec->roles;
+        if (roles.count(host_role::submission) || roles.count(host_role::mx)) {
+            rt->relay = std::make_unique<relay_agent>(name, rt->system->store, *rt->delivery,
+                                                      *dns_, s_.relay,
+                                                      static_cast<relay_environment&>(*this));
+            relay_agent* agent = rt->relay.get();
+            rt->delivery->set_on_enqueued(
+                [agent](std::uint64_t id, std::uint64_t seq) { agent->queued(id, seq); });
+        }
+    }
+}
+
+std::int64_t world::latency_between(const std::string& a, const std::string& b) const {
+    for (const auto& l : s_.links)
+        if ((l.a == a && l.b == b) || (l.a == b && l.b == a)) return l.latency_us;
+    return s_.default_latency_us;
+}
+
+const fault_rule* world::unreachable_rule(const std::string& host) const {
+    std::int64_t elapsed = now_us() - virtual_clock::default_epoch_us;
+    for (const auto& r : s_.faults)
+        if (r.action == fault_action::unreachable && r.host == host && elapsed >= r.from_us &&
+            (!r.until_us || elapsed < *r.until_us))
+            return &r;
+    return nullptr;
+}
+
+std::unique_ptr<protocol_session> world::make_server(host_runtime& host, const std::string& port,
+                                                     const std::string& client_host,
+                                                     connection_tracer& tracer) {
+    port_info info = *port_by_name(port);
+    const host_spec& spec = *host.spec;
+    std::unique_ptr<protocol_session> server;
+    if (info.proto == "smtp") {
+        smtp::server_config config;
+        config.hostname = spec.name;
+        config.peer_address = client_host;
+        config.max_message_size = spec.max_message_size;
+        config.tls_available = spec.tls;
+        config.tls_active = info.implicit_tls;
+        config.require_auth = info.role == host_role::submission;
+        server = std::make_unique<smtp::server_session>(config, *host.delivery, tracer);
+    } else if (info.proto == "pop3") {
+        pop3::server_config config;
+        config.hostname = spec.name;
+        config.tls_available = spec.tls;
+        config.tls_active = info.implicit_tls;
+        server = std::make_unique<pop3::server_session>(config, *host.maildrop, tracer);
+    } else {
+        imap::server_config config;
+        config.hostname = spec.name;
+        config.tls_available = spec.tls;
+        config.tls_active = info.implicit_tls;
+        server = std::make_unique<imap::server_session>(config, host.system->store, tracer);
+    }
+    if (fault_injector::applies(s_.faults, spec.name, info.proto))
+        server = std::make_unique<fault_injector>(std::move(server), s_.faults, fault_counts_,
+                                                  spec.name, info.proto, tracer);
+    return server;
+}
+
+void world::connect(const std::string& from_host, const std::string& to_host,
+                    const std::string& port, client_factory make_client, connection_done done) {
+    port_info info = *port_by_name(port);
+    host_runtime& target = *hosts_.at(to_host);
+    std::uint64_t id = trace_.new_connection_id();
+    std::int64_t latency = latency_between(from_host, to_host);
+
+    if (const fault_rule* rule = unreachable_rule(to_host)) {
+        // The SYN goes out and nothing comes back: the client gives up after its timeout.
+        auto tracer = std::make_shared<connection_tracer>(trace_, id, info.proto, from_host, to_host);
+        tracer->outgoing(tap::tcp("connect",
+                                  fmt::format("{} connects to {} port {} ({})", from_host, to_host,
+                                              info.number, port),
+                                  "memory"));
+        tracer->note("fault.applied",
+                     fmt::format("scripted fault ({}): the connection attempt gets no answer",
+                                 describe_fault(*rule)),
+                     {{"rule", describe_fault(*rule)}, {"action", "unreachable"},
+                      {"defined_at", rule->where}},
+                     std::nullopt);
+        sched_.schedule_after(s_.relay.connect_timeout_us, [tracer, from_host, to_host, info, done,
+                                                            timeout = s_.relay.connect_timeout_us] {
+            event e = tap::tcp("connect_failed",
+                               fmt::format("{} gave up connecting to {} port {} after {} s (no "
+                                           "answer)",
+                                           from_host, to_host, info.number, timeout / 1'000'000),
+                               "memory");
+            tracer->local(std::move(e));
+            done(false, nullptr);
+        });
+        return;
+    }
+
+    auto c = std::make_unique<connection>();
+    connection& conn = *c;
+    connections_.push_back(std::move(c));
+    conn.client_host = from_host;
+    conn.server_host = to_host;
+    conn.done = std::move(done);
+    conn.pipe = std::make_unique<memory_pipe>(sched_, latency);
+    conn.client_tracer = std::make_unique<connection_tracer>(trace_, id, info.proto, from_host, to_host);
+    conn.server_tracer = std::make_unique<connection_tracer>(trace_, id, info.proto, to_host, from_host);
+    conn.client = make_client(*conn.client_tracer);
+    conn.server = make_server(target, port, from_host, *conn.server_tracer);
+    conn.client_link = std::make_unique<session_link>(conn.pipe->client_end(), *conn.client,
+                                                      *conn.client_tracer);
+    conn.server_link = std::make_unique<session_link>(conn.pipe->server_end(), *conn.server,
+                                                      *conn.server_tracer);
+    conn.client_link->on_closed = [this, &conn] {
+        conn.client_closed = true;
+        connection_closed(conn);
+    };
+    conn.server_link->on_closed = [this, &conn] {
+        conn.server_closed = true;
+        connection_closed(conn);
+    };
+    std::string detail = fmt::format("port {} ({}), in-memory link, {} ms latency", info.number,
+                                     port, latency / 1000);
+    sched_.schedule_after(0, [this, &conn, detail, latency] {
+        conn.client_link->trace_connect(detail);
+        conn.client_link->start();
+        sched_.schedule_after(latency, [&conn] { conn.server_link->start(); });
+    });
+}
+
+void world::connection_closed(connection& c) {
+    if (!c.client_closed || !c.server_closed || c.reported) return;
+    c.reported = true;
+    // Report from a fresh scheduler action: the links are still inside their callbacks here.
+    sched_.schedule_after(0, [&c] {
+        if (c.done) c.done(true, c.client.get());
+    });
+}
+
+std::uint64_t world::world_note(std::string_view key, std::string text, nlohmann::json fields) {
+    event e;
+    e.kind = event_kind::note;
+    e.proto = "world";
+    e.text = std::move(text);
+    e.explain = std::string(key);
+    e.fields = std::move(fields);
+    return trace_.append(std::move(e));
+}
+
+void world::run(std::size_t max_actions) {
+    outcomes_.assign(s_.script.size(), {});
+    for (std::size_t i = 0; i < outcomes_.size(); ++i) outcomes_[i].index = i;
+    run_step(0);
+    sched_.run(max_actions);
+}
+
+void world::run_step(std::size_t index) {
+    if (index >= s_.script.size()) {
+        script_done_ = true;
+        return;
+    }
+    const action_spec& a = s_.script[index];
+    std::int64_t start = a.at_us ? std::max(now_us(), virtual_clock::default_epoch_us + *a.at_us)
+                                 : now_us() + a.after_us;
+    sched_.schedule_at(start, [this, index] {
+        const action_spec& a = s_.script[index];
+        world_note("world.step",
+                   fmt::format("step {} of {}: {}", index + 1, s_.script.size(), describe_action(a)),
+                   {{"step", index + 1}, {"action", std::string(to_string(a.kind))},
+                    {"defined_at", a.where}});
+        switch (a.kind) {
+            case action_kind::wait:
+                sched_.schedule_after(a.wait_us, [this, index] { step_done(index, true, "waited"); });
+                return;
+            case action_kind::note: {
+                event e;
+                e.kind = event_kind::note;
+                e.proto = "world";
+                e.text = a.note.en;
+                e.explain = "world.teacher_note";
+                e.fields = {{"en", a.note.en}, {"zh", a.note.zh}};
+                trace_.append(std::move(e));
+                return step_done(index, true, "note");
+            }
+            case action_kind::send: return run_send(index, a);
+            case action_kind::pop3: return run_pop3(index, a);
+            case action_kind::imap: return run_imap(index, a);
+            case action_kind::session: return run_session(index, a);
+        }
+    });
+}
+
+void world::step_done(std::size_t index, bool succeeded, std::string summary) {
+    outcomes_[index].finished = true;
+    outcomes_[index].succeeded = succeeded;
+    outcomes_[index].summary = summary;
+    if (s_.script[index].kind != action_kind::wait && s_.script[index].kind != action_kind::note)
+        world_note("world.step_done",
+                   fmt::format("step {} {}: {}", index + 1, succeeded ? "done" : "did not succeed",
+                               summary),
+                   {{"step", index + 1}, {"succeeded", succeeded}});
+    run_step(index + 1);
+}
+
+std::string world::password_of(const action_spec& a) const {
+    if (a.password) return *a.password;
+    const user_spec* u = s_.find_user(a.user);
+    return u ? u->password : std::string();
+}
+
+// Users log in with their local part, as most providers let them, unless two domains of the
+// same mail system have the same local part (then the full address).
+static std::string login_name(const scenario& s, const std::string& address) {
+    std::string local = address.substr(0, address.find('@'));
+    std::string domain = smtp::domain_of(address);
+    int same = 0;
+    for (const auto& u : s.users)
+        if (u.address.substr(0, u.address.find('@')) == local) ++same;
+    return same > 1 ? address : local;
+}
+
+std::string world::build_message(std::size_t index, const action_spec& a) const {
+    const message_spec& m = a.message;
+    if (m.raw) return *m.raw;
+    mime::compose_request req;
+    if (!m.from.empty()) {
+        req.from = m.from;
+    } else {
+        const user_spec* u = s_.find_user(a.mail_from);
+        req.from = u && !u->display_name.empty()
+                       ? fmt::format("{} <{}>", u->display_name, a.mail_from)
+                       : a.mail_from;
+    }
+    req.to = m.to.empty() ? a.to : m.to;
+    req.cc = m.cc;
+    req.subject = m.subject;
+    req.text = m.text;
+    req.html = m.html;
+    for (const auto& att : m.attachments) {
+        mime::attachment x{att.filename, att.content_type, att.bytes, att.content_id};
+        (att.inline_image ? req.inline_images : req.attachments).push_back(std::move(x));
+    }
+    req.date = rfc5322_date(now_us());
+    std::string domain = a.mail_from.empty() ? a.host : smtp::domain_of(a.mail_from);
+    req.message_id = !m.message_id.empty()
+                         ? m.message_id
+                         : fmt::format("<{}.step{}@{}>", s_.id.empty() ? "scenario" : s_.id,
+                                       index + 1, domain);
+    return mime::build_message(req);
+}
+
+void world::run_send(std::size_t index, const action_spec& a) {
+    smtp::client_job job;
+    job.helo_name = a.host;
+    job.mail_from = a.mail_from;
+    job.recipients = a.to;
+    try {
+        job.message = build_message(index, a);
+    } catch (const std::exception& err) {
+        return step_done(index, false, fmt::format("the message could not be built: {}", err.what()));
+    }
+    if (a.auth) {
+        job.user = login_name(s_, a.user);
+        job.password = password_of(a);
+    }
+    job.use_starttls = a.tls;
+    job.require_tls = a.require_tls;
+    connect(a.host, a.server, a.port,
+            [job](connection_tracer& t) { return std::make_unique<smtp::client_session>(job, t); },
+            [this, index](bool connected, protocol_session* client) {
+                auto* c = dynamic_cast<smtp::client_session*>(client);
+                if (!connected || !c) return step_done(index, false, "no connection");
+                const auto& r = c->result();
+                std::size_t accepted = 0;
+                for (const auto& rr : r.recipients) accepted += rr.code >= 200 && rr.code < 300;
+                step_done(index, r.accepted,
+                          r.accepted ? fmt::format("the server accepted the mail for {} of {} "
+                                                   "recipient(s)",
+                                                   accepted, r.recipients.size())
+                                     : fmt::format("the mail was not accepted: {}", r.error));
+            });
+}
+
+void world::run_pop3(std::size_t index, const action_spec& a) {
+    pop3::client_job job;
+    job.user = login_name(s_, a.user);
+    job.password = password_of(a);
+    job.method = a.apop ? pop3::login_method::apop : pop3::login_method::user_pass;
+    job.use_stls = a.tls;
+    job.require_tls = a.require_tls;
+    job.delete_after_download = a.delete_after;
+    connect(a.host, a.server, a.port,
+            [job](connection_tracer& t) { return std::make_unique<pop3::client_session>(job, t); },
+            [this, index](bool connected, protocol_session* client) {
+                auto* c = dynamic_cast<pop3::client_session*>(client);
+                if (!connected || !c) return step_done(index, false, "no connection");
+                const auto& r = c->result();
+                step_done(index, r.completed,
+                          r.completed ? fmt::format("downloaded {} message(s), deleted {}",
+                                                    r.messages.size(), r.deleted.size())
+                                      : fmt::format("POP3 session failed: {}", r.error));
+            });
+}
+
+void world::run_imap(std::size_t index, const action_spec& a) {
+    imap::client_job job;
+    job.user = login_name(s_, a.user);
+    job.password = password_of(a);
+    job.mailbox = a.mailbox;
+    job.use_starttls = a.tls;
+    job.fetch_sections = a.fetch;
+    job.add_flags = a.flag;
+    job.expunge = a.expunge;
+    connect(a.host, a.server, a.port,
+            [job](connection_tracer& t) { return std::make_unique<imap::client_session>(job, t); },
+            [this, index](bool connected, protocol_session* client) {
+                auto* c = dynamic_cast<imap::client_session*>(client);
+                if (!connected || !c) return step_done(index, false, "no connection");
+                const auto& r = c->result();
+                step_done(index, r.completed,
+                          r.completed ? fmt::format("{} message(s) in the mailbox", r.exists)
+                                      : fmt::format("IMAP session failed: {}", r.error));
+            });
+}
+
+void world::run_session(std::size_t index, const action_spec& a) {
+    std::vector<std::string> steps = a.steps;
+    std::string line_end = a.line_end;
+    connect(a.host, a.server, a.port,
+            [steps, line_end](connection_tracer& t) {
+                return std::make_unique<scripted_client>(steps, line_end, t);
+            },
+            [this, index](bool connected, protocol_session* client) {
+                auto* c = dynamic_cast<scripted_client*>(client);
+                if (!connected || !c) return step_done(index, false, "no connection");
+                step_done(index, c->completed(),
+                          c->completed() ? fmt::format("all lines sent; {} line(s) read",
+                                                       c->lines_read().size())
+                                         : "the connection ended before the script did");
+            });
+}
+
+const mail_store* world::store_for_domain(const std::string& domain) const {
+    for (const auto& sys : systems_)
+        if (sys->domains.count(to_lower(domain))) return &sys->store;
+    return nullptr;
+}
+
+const mail_store* world::store_of_host(const std::string& host) const {
+    auto it = hosts_.find(host);
+    if (it == hosts_.end() || !it->second->system) return nullptr;
+    return &it->second->system->store;
+}
+
+}  // namespace maillab::world

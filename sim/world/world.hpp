@@ -1,0 +1,96 @@
+// The world of a scenario, running on the virtual clock: its hosts with their servers and mail
+// stores, the DNS, the in-memory links between hosts (with their latency), the relay agents,
+// the scripted faults, and the script that drives the user agents. Deterministic: a scenario
+// gives the same trace, byte for byte, every time (only the scheduler's order decides).
+//
+// Mail systems: hosts that serve the same domain share one mail store (mx1 and mx2 of b.example
+// deliver into the same mailboxes, and bob's POP3 server reads them), like a provider's cluster.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/core/scheduler.hpp"
+#include "sim/core/trace.hpp"
+#include "sim/pop3/store_maildrop.hpp"
+#include "sim/smtp/local_delivery.hpp"
+#include "sim/store/mail_store.hpp"
+#include "sim/world/dns_zone.hpp"
+#include "sim/world/fault_injector.hpp"
+#include "sim/world/relay_agent.hpp"
+#include "sim/world/scenario.hpp"
+
+namespace maillab::world {
+
+struct step_outcome {
+    std::size_t index = 0;  // in the script
+    bool finished = false;  // the client reached its end (or the wait/note ran)
+    bool succeeded = false; // the client did what was asked (mail accepted, login and QUIT ...)
+    std::string summary;
+};
+
+class world final : private relay_environment {
+public:
+    world(const scenario& s, trace& t, scheduler& sched);
+    ~world() override;
+    world(const world&) = delete;
+    world& operator=(const world&) = delete;
+
+    // Schedules the script from its first step and runs until nothing is left to do (the
+    // script ended, the queues are empty or waiting for nothing). `max_actions` bounds a world
+    // that would never settle.
+    void run(std::size_t max_actions = 5'000'000);
+
+    // The store holding `domain`'s mailboxes; nullptr if no host serves it.
+    const mail_store* store_for_domain(const std::string& domain) const;
+    // The store of a mail host (nullptr for a user agent).
+    const mail_store* store_of_host(const std::string& host) const;
+    const std::vector<step_outcome>& outcomes() const { return outcomes_; }
+    const scenario& spec() const { return s_; }
+
+private:
+    struct mail_system;
+    struct host_runtime;
+    struct connection;
+
+    // relay_environment
+    trace& trace_ref() override { return trace_; }
+    std::int64_t now_us() const override;
+    void after(std::int64_t delay_us, std::function<void()> action) override;
+    void connect(const std::string& from_host, const std::string& to_host, const std::string& port,
+                 client_factory make_client, connection_done done) override;
+
+    void build();
+    std::int64_t latency_between(const std::string& a, const std::string& b) const;
+    std::unique_ptr<protocol_session> make_server(host_runtime& host, const std::string& port,
+                                                  const std::string& client_host,
+                                                  connection_tracer& tracer);
+    const fault_rule* unreachable_rule(const std::string& host) const;
+    void connection_closed(connection& c);
+
+    void run_step(std::size_t index);
+    void step_done(std::size_t index, bool succeeded, std::string summary);
+    void run_send(std::size_t index, const action_spec& a);
+    void run_pop3(std::size_t index, const action_spec& a);
+    void run_imap(std::size_t index, const action_spec& a);
+    void run_session(std::size_t index, const action_spec& a);
+    std::string build_message(std::size_t index, const action_spec& a) const;
+    std::string password_of(const action_spec& a) const;
+    std::uint64_t world_note(std::string_view key, std::string text, nlohmann::json fields);
+
+    const scenario& s_;
+    trace& trace_;
+    scheduler& sched_;
+    std::unique_ptr<dns_zone> dns_;
+    std::vector<std::unique_ptr<mail_system>> systems_;
+    std::map<std::string, std::unique_ptr<host_runtime>> hosts_;
+    std::vector<std::unique_ptr<connection>> connections_;
+    fault_counters fault_counts_;
+    std::vector<step_outcome> outcomes_;
+    bool script_done_ = false;
+};
+
+}  // namespace maillab::world
