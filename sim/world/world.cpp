@@ -217,7 +217,7 @@ void world::connect(const std::string& from_host, const std::string& to_host,
                                            "answer)",
                                            from_host, to_host, info.number, timeout / 1'000'000),
                                "memory");
-            tracer->local(std::move(e));
+            tracer->outgoing(std::move(e));
             done(false, nullptr);
         });
         return;
