@@ -331,8 +331,9 @@ void client_session::tls_established(const tls_info& info) {
 
 void client_session::connection_lost() {
     if (finished()) return;
-    result_.error = "connection lost";
-    enter_state(client_state::failed, "connection lost");
+    result_.tls_failed = state_ == client_state::tls_handshake;
+    result_.error = result_.tls_failed ? "TLS handshake failed" : "connection lost";
+    enter_state(client_state::failed, result_.error);
 }
 
 std::string client_session::take_output() {

@@ -46,6 +46,7 @@ struct client_result {
     std::vector<recipient_result> recipients;
     std::optional<reply> last_reply;  // the reply that ended the transaction
     std::string error;                // why it failed, in words
+    bool tls_failed = false;          // the connection ended during the TLS handshake
 };
 
 class client_session final : public protocol_session {

@@ -111,8 +111,15 @@ void relay_agent::try_exchanger(std::uint64_t id, std::vector<mx_record> exchang
     job.mail_from = e.mail_from;
     job.recipients = e.remaining;
     job.message = e.message;
-    job.use_starttls = true;  // opportunistic: encrypt when the MX offers it (RFC 3207)
+    // Opportunistic: encrypt when the MX offers it (RFC 3207), unless its handshake failed.
+    job.use_starttls = !tls_failed_.count(mx.host);
     job.require_tls = false;
+    if (!job.use_starttls)
+        queue_event(e, "plaintext_fallback",
+                    fmt::format("queue {}: the TLS handshake with {} failed before; this attempt "
+                                "goes without STARTTLS",
+                                e.queue_id, mx.host),
+                    {{"mx", mx.host}});
     env_.connect(
         host_, mx.host, "smtp",
         [job](connection_tracer& tracer) -> std::unique_ptr<protocol_session> {
@@ -135,6 +142,7 @@ void relay_agent::session_ended(std::uint64_t id, const std::vector<mx_record>& 
         return try_exchanger(id, exchangers, index + 1);
     }
     const smtp::client_result& result = session->result();
+    if (result.tls_failed) tls_failed_.insert(mx);
     bool any_recipient_answered = false;
     for (const auto& r : result.recipients) any_recipient_answered |= r.code != 0;
     int code = result.last_reply ? result.last_reply->code : 0;

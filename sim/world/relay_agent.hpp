@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,9 @@ private:
     relay_settings settings_;
     relay_environment& env_;
     std::map<std::uint64_t, entry> entries_;
+    // Exchangers whose TLS handshake failed: the next attempt goes without STARTTLS, as
+    // opportunistic TLS does (RFC 7435; Postfix's "may" level).
+    std::set<std::string> tls_failed_;
     std::size_t bounces_sent_ = 0;
 };
 

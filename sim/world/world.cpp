@@ -9,6 +9,7 @@
 #include "sim/net/memory_pipe.hpp"
 #include "sim/net/session_link.hpp"
 #include "sim/net/tap.hpp"
+#include "sim/net/tls_context.hpp"
 #include "sim/pop3/client_session.hpp"
 #include "sim/pop3/server_session.hpp"
 #include "sim/smtp/address.hpp"
@@ -22,6 +23,18 @@ namespace maillab::world {
 struct world::mail_system {
     std::set<std::string> domains;
     mail_store store;
+};
+
+// One self-signed certificate for every TLS host of the world, made when the world is built.
+// Its bytes never reach the trace (only version and cipher do), so runs stay identical.
+struct world::tls_contexts {
+    boost::asio::ssl::context server;
+    boost::asio::ssl::context client;
+    explicit tls_contexts(const certificate_pair& pair)
+        : server(make_server_tls_context(pair)), client(make_client_tls_context()) {
+        // No session tickets: they would add records after the handshake for nothing.
+        SSL_CTX_set_num_tickets(server.native_handle(), 0);
+    }
 };
 
 struct world::host_runtime {
@@ -104,6 +117,9 @@ void world::build() {
         if (h.roles.count(host_role::dns) && dns_name == "dns") dns_name = h.name;
     }
     dns_ = std::make_unique<dns_zone>(s_.mx, names, dns_name);
+    bool any_tls = false;
+    for (const auto& h : s_.hosts) any_tls |= h.tls;
+    if (any_tls) tls_ = std::make_unique<tls_contexts>(make_self_signed_certificate("maillab.sim"));
 
     for (const auto& h : s_.hosts) {
         auto rt = std::make_unique<host_runtime>();
@@ -151,6 +167,16 @@ const fault_rule* world::unreachable_rule(const std::string& host) const {
     std::int64_t elapsed = now_us() - virtual_clock::default_epoch_us;
     for (const auto& r : s_.faults)
         if (r.action == fault_action::unreachable && r.host == host && elapsed >= r.from_us &&
+            (!r.until_us || elapsed < *r.until_us))
+            return &r;
+    return nullptr;
+}
+
+const fault_rule* world::tls_fault(const std::string& host, const std::string& proto) const {
+    std::int64_t elapsed = now_us() - virtual_clock::default_epoch_us;
+    for (const auto& r : s_.faults)
+        if (r.action == fault_action::fail_tls && r.host == host &&
+            (r.proto.empty() || r.proto == proto) && elapsed >= r.from_us &&
             (!r.until_us || elapsed < *r.until_us))
             return &r;
     return nullptr;
@@ -246,10 +272,34 @@ void world::connect(const std::string& from_host, const std::string& to_host,
         conn.server_closed = true;
         connection_closed(conn);
     };
+    if (tls_) {
+        // Clients can always speak TLS; a server only when its host offers it.
+        conn.client_link->enable_tls(tls_->client.native_handle(), false);
+        if (target.spec->tls) conn.server_link->enable_tls(tls_->server.native_handle(), true);
+        if (const fault_rule* rule = tls_fault(to_host, info.proto)) {
+            conn.server_tracer->note("fault.applied",
+                                     fmt::format("scripted fault ({}): this server will fail the "
+                                                 "TLS handshake",
+                                                 describe_fault(*rule)),
+                                     {{"rule", describe_fault(*rule)}, {"action", "fail_tls"},
+                                      {"defined_at", rule->where}},
+                                     std::nullopt);
+            conn.server_link->fail_tls("handshake_failure (scripted fault: " +
+                                       describe_fault(*rule) + ")");
+        }
+    }
     std::string detail = fmt::format("port {} ({}), in-memory link, {} ms latency", info.number,
                                      port, latency / 1000);
-    sched_.schedule_after(0, [this, &conn, detail, latency] {
+    bool implicit = info.implicit_tls;
+    sched_.schedule_after(0, [this, &conn, detail, latency, implicit] {
         conn.client_link->trace_connect(detail);
+        if (implicit) {
+            // The server end waits for the ClientHello from the moment the connection exists
+            // (it arrives one latency later), then greets inside TLS.
+            conn.client_link->start_with_tls();
+            conn.server_link->start_with_tls();
+            return;
+        }
         conn.client_link->start();
         sched_.schedule_after(latency, [&conn] { conn.server_link->start(); });
     });

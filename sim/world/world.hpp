@@ -55,6 +55,7 @@ private:
     struct mail_system;
     struct host_runtime;
     struct connection;
+    struct tls_contexts;
 
     // relay_environment
     trace& trace_ref() override { return trace_; }
@@ -69,6 +70,7 @@ private:
                                                   const std::string& client_host,
                                                   connection_tracer& tracer);
     const fault_rule* unreachable_rule(const std::string& host) const;
+    const fault_rule* tls_fault(const std::string& host, const std::string& proto) const;
     void connection_closed(connection& c);
 
     void run_step(std::size_t index);
@@ -88,6 +90,7 @@ private:
     std::vector<std::unique_ptr<mail_system>> systems_;
     std::map<std::string, std::unique_ptr<host_runtime>> hosts_;
     std::vector<std::unique_ptr<connection>> connections_;
+    std::unique_ptr<tls_contexts> tls_;  // when a host offers TLS
     fault_counters fault_counts_;
     std::vector<step_outcome> outcomes_;
     bool script_done_ = false;
