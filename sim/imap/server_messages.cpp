@@ -12,6 +12,7 @@
 #include "sim/imap/search.hpp"
 #include "sim/imap/sequence_set.hpp"
 #include "sim/imap/server_session.hpp"
+#include "sim/mime/header_lookup.hpp"
 #include "sim/mime/imap_structure.hpp"
 
 namespace maillab::imap {
@@ -226,7 +227,8 @@ void server_session::on_fetch(const command& cmd, bool uid) {
                  fmt::format("{} of {} octets fetched: only the part asked for (POP3 cannot do this)",
                              partial_octets, wire().size()),
                  {{"octets", partial_octets}});
-        untagged(fmt::format("{} FETCH ({})", pos + 1, out), "imap.untagged.FETCH", {{"uid", view_[pos].uid}});
+        untagged(fmt::format("{} FETCH ({})", pos + 1, out), "imap.untagged.FETCH",
+                 {{"uid", view_[pos].uid}, {"message_id", mime::message_id_of(m->bytes)}});
     }
     ok(fmt::format("{}FETCH completed", uid ? "UID " : ""));
 }

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "sim/core/bytes.hpp"
+#include "sim/mime/header_lookup.hpp"
 #include "sim/pop3/server_session.hpp"
 
 namespace maillab::pop3 {
@@ -252,7 +253,8 @@ void server_session::on_retr(std::string_view args) {
         note("pop3.note.dot_stuffing",
              fmt::format("{} line(s) starting with \".\" sent as \"..\"", stuffed),
              {{"count", stuffed}});
-    multiline(fmt::format("{} octets", m->size), body, {{"uid", m->uid}, {"octets", m->size}});
+    multiline(fmt::format("{} octets", m->size), body,
+              {{"uid", m->uid}, {"octets", m->size}, {"message_id", mime::message_id_of(*bytes)}});
 }
 
 void server_session::on_top(std::string_view args) {

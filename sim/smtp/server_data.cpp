@@ -8,6 +8,7 @@
 
 #include "sim/core/bytes.hpp"
 #include "sim/core/clock.hpp"
+#include "sim/mime/header_lookup.hpp"
 #include "sim/smtp/server_session.hpp"
 
 namespace maillab::smtp {
@@ -136,7 +137,8 @@ void server_session::finish_data() {
     e.text = fmt::format("message text: {} octets in {} lines, ended by \".\"", size, data_lines_);
     e.raw = std::move(wire_);
     e.explain = "smtp.note.data_received";
-    e.fields = {{"size", size}, {"lines", data_lines_}, {"dot_stuffed", data_dot_stuffed_}};
+    e.fields = {{"size", size}, {"lines", data_lines_}, {"dot_stuffed", data_dot_stuffed_},
+                {"message_id", mime::message_id_of(*e.raw)}};
     wire_.clear();
     current_command_ = tracer_.incoming(std::move(e));
     release_data_notes();
