@@ -62,13 +62,15 @@ bool fault_injector::applies(const std::vector<fault_rule>& rules, const std::st
 
 fault_injector::fault_injector(std::unique_ptr<protocol_session> inner,
                                const std::vector<fault_rule>& rules, fault_counters& counters,
-                               std::string host, std::string proto, connection_tracer& tracer)
+                               std::string host, std::string proto, connection_tracer& tracer,
+                               std::int64_t start_us)
     : inner_(std::move(inner)),
       rules_(rules),
       counters_(counters),
       host_(std::move(host)),
       proto_(std::move(proto)),
-      tracer_(tracer) {
+      tracer_(tracer),
+      start_us_(start_us) {
     counters_.matches.resize(rules_.size(), 0);
 }
 
@@ -131,7 +133,7 @@ void fault_injector::handle_line(std::string_view raw) {
             for (std::size_t i = 0; i < rules_.size(); ++i) {
                 const fault_rule& r = rules_[i];
                 if (r.action != fault_action::drop_data || r.host != host_) continue;
-                if (tracer_.now_us() - virtual_clock::default_epoch_us < r.from_us) continue;
+                if (tracer_.now_us() - start_us_ < r.from_us) continue;
                 if (data_lines_ <= r.lines) continue;
                 if (r.nth && ++counters_.matches[i] != r.nth) continue;
                 // The lines before were passed on; this one never arrives.
@@ -166,7 +168,7 @@ void fault_injector::handle_line(std::string_view raw) {
 }
 
 const fault_rule* fault_injector::match(const std::string& verb, std::string_view args) {
-    std::int64_t elapsed = tracer_.now_us() - virtual_clock::default_epoch_us;
+    std::int64_t elapsed = tracer_.now_us() - start_us_;
     for (std::size_t i = 0; i < rules_.size(); ++i) {
         const fault_rule& r = rules_[i];
         if (r.host != host_ || (!r.proto.empty() && r.proto != proto_)) continue;

@@ -31,10 +31,10 @@ std::string describe_fault(const fault_rule& rule);
 class fault_injector final : public protocol_session {
 public:
     // `rules` are the scenario's rules (indexes into `counters`), `host` and `proto` this
-    // connection's server host and protocol.
+    // connection's server host and protocol; the rules' from/until count from `start_us`.
     fault_injector(std::unique_ptr<protocol_session> inner, const std::vector<fault_rule>& rules,
                    fault_counters& counters, std::string host, std::string proto,
-                   connection_tracer& tracer);
+                   connection_tracer& tracer, std::int64_t start_us);
 
     void start() override;
     void receive(std::string_view bytes) override;
@@ -66,6 +66,7 @@ private:
     std::string host_;
     std::string proto_;
     connection_tracer& tracer_;
+    std::int64_t start_us_;
     std::string pending_;   // bytes of an incomplete line
     std::string out_;
     bool closing_ = false;

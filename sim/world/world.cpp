@@ -20,11 +20,6 @@
 
 namespace maillab::world {
 
-struct world::mail_system {
-    std::set<std::string> domains;
-    mail_store store;
-};
-
 // One self-signed certificate for every TLS host of the world, made when the world is built.
 // Its bytes never reach the trace (only version and cipher do), so runs stay identical.
 struct world::tls_contexts {
@@ -35,14 +30,6 @@ struct world::tls_contexts {
         // No session tickets: they would add records after the handshake for nothing.
         SSL_CTX_set_num_tickets(server.native_handle(), 0);
     }
-};
-
-struct world::host_runtime {
-    const host_spec* spec = nullptr;
-    mail_system* system = nullptr;
-    std::unique_ptr<smtp::local_delivery> delivery;
-    std::unique_ptr<pop3::store_maildrop> maildrop;
-    std::unique_ptr<relay_agent> relay;
 };
 
 struct world::connection {
@@ -120,41 +107,8 @@ void world::build() {
     bool any_tls = false;
     for (const auto& h : s_.hosts) any_tls |= h.tls;
     if (any_tls) tls_ = std::make_unique<tls_contexts>(make_self_signed_certificate("maillab.sim"));
-
-    for (const auto& h : s_.hosts) {
-        auto rt = std::make_unique<host_runtime>();
-        rt->spec = &h;
-        if (!h.domains.empty()) {
-            for (auto& sys : systems_)
-                for (const auto& d : h.domains)
-                    if (!rt->system && sys->domains.count(d)) rt->system = sys.get();
-            if (!rt->system) {
-                systems_.push_back(std::make_unique<mail_system>());
-                rt->system = systems_.back().get();
-            }
-            rt->system->domains.insert(h.domains.begin(), h.domains.end());
-        }
-        hosts_[h.name] = std::move(rt);
-    }
-    for (const auto& u : s_.users) {
-        std::string domain = smtp::domain_of(u.address);
-        for (auto& sys : systems_)
-            if (sys->domains.count(domain)) sys->store.add_user(u.address, u.password);
-    }
-    for (auto& [name, rt] : hosts_) {
-        if (!rt->system) continue;
-        rt->delivery = std::make_unique<smtp::local_delivery>(rt->system->store, rt->spec->domains);
-        rt->maildrop = std::make_unique<pop3::store_maildrop>(rt->system->store);
-        const auto& roles = rt->spec->roles;
-        if (roles.count(host_role::submission) || roles.count(host_role::mx)) {
-            rt->relay = std::make_unique<relay_agent>(name, rt->system->store, *rt->delivery,
-                                                      *dns_, s_.relay,
-                                                      static_cast<relay_environment&>(*this));
-            relay_agent* agent = rt->relay.get();
-            rt->delivery->set_on_enqueued(
-                [agent](std::uint64_t id, std::uint64_t seq) { agent->queued(id, seq); });
-        }
-    }
+    hosts_ = std::make_unique<mail_hosts>(s_, *dns_, static_cast<relay_environment&>(*this),
+                                          now_us());
 }
 
 std::int64_t world::latency_between(const std::string& a, const std::string& b) const {
@@ -164,62 +118,17 @@ std::int64_t world::latency_between(const std::string& a, const std::string& b) 
 }
 
 const fault_rule* world::unreachable_rule(const std::string& host) const {
-    std::int64_t elapsed = now_us() - virtual_clock::default_epoch_us;
-    for (const auto& r : s_.faults)
-        if (r.action == fault_action::unreachable && r.host == host && elapsed >= r.from_us &&
-            (!r.until_us || elapsed < *r.until_us))
-            return &r;
-    return nullptr;
+    return active_fault(s_, fault_action::unreachable, host, "", now_us() - hosts_->start_us());
 }
 
 const fault_rule* world::tls_fault(const std::string& host, const std::string& proto) const {
-    std::int64_t elapsed = now_us() - virtual_clock::default_epoch_us;
-    for (const auto& r : s_.faults)
-        if (r.action == fault_action::fail_tls && r.host == host &&
-            (r.proto.empty() || r.proto == proto) && elapsed >= r.from_us &&
-            (!r.until_us || elapsed < *r.until_us))
-            return &r;
-    return nullptr;
-}
-
-std::unique_ptr<protocol_session> world::make_server(host_runtime& host, const std::string& port,
-                                                     const std::string& client_host,
-                                                     connection_tracer& tracer) {
-    port_info info = *port_by_name(port);
-    const host_spec& spec = *host.spec;
-    std::unique_ptr<protocol_session> server;
-    if (info.proto == "smtp") {
-        smtp::server_config config;
-        config.hostname = spec.name;
-        config.peer_address = client_host;
-        config.max_message_size = spec.max_message_size;
-        config.tls_available = spec.tls;
-        config.tls_active = info.implicit_tls;
-        config.require_auth = info.role == host_role::submission;
-        server = std::make_unique<smtp::server_session>(config, *host.delivery, tracer);
-    } else if (info.proto == "pop3") {
-        pop3::server_config config;
-        config.hostname = spec.name;
-        config.tls_available = spec.tls;
-        config.tls_active = info.implicit_tls;
-        server = std::make_unique<pop3::server_session>(config, *host.maildrop, tracer);
-    } else {
-        imap::server_config config;
-        config.hostname = spec.name;
-        config.tls_available = spec.tls;
-        config.tls_active = info.implicit_tls;
-        server = std::make_unique<imap::server_session>(config, host.system->store, tracer);
-    }
-    if (fault_injector::applies(s_.faults, spec.name, info.proto))
-        server = std::make_unique<fault_injector>(std::move(server), s_.faults, fault_counts_,
-                                                  spec.name, info.proto, tracer);
-    return server;
+    return active_fault(s_, fault_action::fail_tls, host, proto, now_us() - hosts_->start_us());
 }
 
 void world::connect(const std::string& from_host, const std::string& to_host,
                     const std::string& port, client_factory make_client, connection_done done) {
     port_info info = *port_by_name(port);
-    host_runtime& target = *hosts_.at(to_host);
+    mail_hosts::host& target = *hosts_->find(to_host);
     std::uint64_t id = trace_.new_connection_id();
     std::int64_t latency = latency_between(from_host, to_host);
 
@@ -259,7 +168,7 @@ void world::connect(const std::string& from_host, const std::string& to_host,
     conn.client_tracer = std::make_unique<connection_tracer>(trace_, id, info.proto, from_host, to_host);
     conn.server_tracer = std::make_unique<connection_tracer>(trace_, id, info.proto, to_host, from_host);
     conn.client = make_client(*conn.client_tracer);
-    conn.server = make_server(target, port, from_host, *conn.server_tracer);
+    conn.server = hosts_->make_server(target, info, from_host, *conn.server_tracer, false);
     conn.client_link = std::make_unique<session_link>(conn.pipe->client_end(), *conn.client,
                                                       *conn.client_tracer);
     conn.server_link = std::make_unique<session_link>(conn.pipe->server_end(), *conn.server,
@@ -518,15 +427,11 @@ void world::run_session(std::size_t index, const action_spec& a) {
 }
 
 const mail_store* world::store_for_domain(const std::string& domain) const {
-    for (const auto& sys : systems_)
-        if (sys->domains.count(to_lower(domain))) return &sys->store;
-    return nullptr;
+    return hosts_->store_for_domain(to_lower(domain));
 }
 
 const mail_store* world::store_of_host(const std::string& host) const {
-    auto it = hosts_.find(host);
-    if (it == hosts_.end() || !it->second->system) return nullptr;
-    return &it->second->system->store;
+    return hosts_->store_of_host(host);
 }
 
 }  // namespace maillab::world

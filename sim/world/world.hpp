@@ -3,8 +3,8 @@
 // the scripted faults, and the script that drives the user agents. Deterministic: a scenario
 // gives the same trace, byte for byte, every time (only the scheduler's order decides).
 //
-// Mail systems: hosts that serve the same domain share one mail store (mx1 and mx2 of b.example
-// deliver into the same mailboxes, and bob's POP3 server reads them), like a provider's cluster.
+// The hosts' stores, delivery and relays are mail_hosts.hpp; this file adds the in-memory
+// network, the virtual clock and the script.
 #pragma once
 
 #include <map>
@@ -19,8 +19,7 @@
 #include "sim/smtp/local_delivery.hpp"
 #include "sim/store/mail_store.hpp"
 #include "sim/world/dns_zone.hpp"
-#include "sim/world/fault_injector.hpp"
-#include "sim/world/relay_agent.hpp"
+#include "sim/world/mail_hosts.hpp"
 #include "sim/world/scenario.hpp"
 
 namespace maillab::world {
@@ -52,8 +51,6 @@ public:
     const scenario& spec() const { return s_; }
 
 private:
-    struct mail_system;
-    struct host_runtime;
     struct connection;
     struct tls_contexts;
 
@@ -66,9 +63,6 @@ private:
 
     void build();
     std::int64_t latency_between(const std::string& a, const std::string& b) const;
-    std::unique_ptr<protocol_session> make_server(host_runtime& host, const std::string& port,
-                                                  const std::string& client_host,
-                                                  connection_tracer& tracer);
     const fault_rule* unreachable_rule(const std::string& host) const;
     const fault_rule* tls_fault(const std::string& host, const std::string& proto) const;
     void connection_closed(connection& c);
@@ -87,11 +81,9 @@ private:
     trace& trace_;
     scheduler& sched_;
     std::unique_ptr<dns_zone> dns_;
-    std::vector<std::unique_ptr<mail_system>> systems_;
-    std::map<std::string, std::unique_ptr<host_runtime>> hosts_;
-    std::vector<std::unique_ptr<connection>> connections_;
+    std::unique_ptr<mail_hosts> hosts_;
     std::unique_ptr<tls_contexts> tls_;  // when a host offers TLS
-    fault_counters fault_counts_;
+    std::vector<std::unique_ptr<connection>> connections_;  // destroyed first
     std::vector<step_outcome> outcomes_;
     bool script_done_ = false;
 };

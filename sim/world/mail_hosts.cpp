@@ -1,0 +1,124 @@
+#include "sim/world/mail_hosts.hpp"
+
+#include <set>
+
+#include "sim/imap/server_session.hpp"
+#include "sim/pop3/server_session.hpp"
+#include "sim/smtp/address.hpp"
+#include "sim/smtp/server_session.hpp"
+
+namespace maillab::world {
+
+struct mail_hosts::mail_system {
+    std::set<std::string> domains;
+    mail_store store;
+};
+
+mail_hosts::mail_hosts(const scenario& s, const dns_zone& dns, relay_environment& env,
+                       std::int64_t start_us)
+    : s_(s), start_us_(start_us) {
+    for (const auto& h : s_.hosts) {
+        auto rt = std::make_unique<host>();
+        rt->spec = &h;
+        mail_system* system = nullptr;
+        if (!h.domains.empty()) {
+            for (auto& sys : systems_)
+                for (const auto& d : h.domains)
+                    if (!system && sys->domains.count(d)) system = sys.get();
+            if (!system) {
+                systems_.push_back(std::make_unique<mail_system>());
+                system = systems_.back().get();
+            }
+            system->domains.insert(h.domains.begin(), h.domains.end());
+            rt->store = &system->store;
+        }
+        hosts_[h.name] = std::move(rt);
+    }
+    for (const auto& u : s_.users) {
+        std::string domain = smtp::domain_of(u.address);
+        for (auto& sys : systems_)
+            if (sys->domains.count(domain)) sys->store.add_user(u.address, u.password);
+    }
+    for (auto& [name, rt] : hosts_) {
+        if (!rt->store) continue;
+        rt->delivery = std::make_unique<smtp::local_delivery>(*rt->store, rt->spec->domains);
+        rt->maildrop = std::make_unique<pop3::store_maildrop>(*rt->store);
+        const auto& roles = rt->spec->roles;
+        if (roles.count(host_role::submission) || roles.count(host_role::mx)) {
+            rt->relay = std::make_unique<relay_agent>(name, *rt->store, *rt->delivery, dns,
+                                                      s_.relay, env);
+            relay_agent* agent = rt->relay.get();
+            rt->delivery->set_on_enqueued(
+                [agent](std::uint64_t id, std::uint64_t seq) { agent->queued(id, seq); });
+        }
+    }
+}
+
+mail_hosts::~mail_hosts() = default;
+
+mail_hosts::host* mail_hosts::find(const std::string& name) {
+    auto it = hosts_.find(name);
+    return it == hosts_.end() ? nullptr : it->second.get();
+}
+
+const mail_store* mail_hosts::store_for_domain(const std::string& domain) const {
+    for (const auto& sys : systems_)
+        if (sys->domains.count(domain)) return &sys->store;
+    return nullptr;
+}
+
+const mail_store* mail_hosts::store_of_host(const std::string& name) const {
+    auto it = hosts_.find(name);
+    return it == hosts_.end() ? nullptr : it->second->store;
+}
+
+void mail_hosts::set_on_change(std::function<void()> callback) {
+    auto shared = std::make_shared<std::function<void()>>(std::move(callback));
+    for (auto& sys : systems_)
+        sys->store.set_on_change([shared](const std::string&, const std::string&) { (*shared)(); });
+}
+
+std::unique_ptr<protocol_session> mail_hosts::make_server(host& h, const port_info& port,
+                                                          const std::string& peer,
+                                                          connection_tracer& tracer,
+                                                          bool tls_active) {
+    const host_spec& spec = *h.spec;
+    std::unique_ptr<protocol_session> server;
+    if (port.proto == "smtp") {
+        smtp::server_config config;
+        config.hostname = spec.name;
+        config.peer_address = peer;
+        config.max_message_size = spec.max_message_size;
+        config.tls_available = spec.tls;
+        config.tls_active = tls_active || port.implicit_tls;
+        config.require_auth = port.role == host_role::submission;
+        server = std::make_unique<smtp::server_session>(config, *h.delivery, tracer);
+    } else if (port.proto == "pop3") {
+        pop3::server_config config;
+        config.hostname = spec.name;
+        config.tls_available = spec.tls;
+        config.tls_active = tls_active || port.implicit_tls;
+        server = std::make_unique<pop3::server_session>(config, *h.maildrop, tracer);
+    } else {
+        imap::server_config config;
+        config.hostname = spec.name;
+        config.tls_available = spec.tls;
+        config.tls_active = tls_active || port.implicit_tls;
+        server = std::make_unique<imap::server_session>(config, *h.store, tracer);
+    }
+    if (fault_injector::applies(s_.faults, spec.name, port.proto))
+        server = std::make_unique<fault_injector>(std::move(server), s_.faults, fault_counts_,
+                                                  spec.name, port.proto, tracer, start_us_);
+    return server;
+}
+
+const fault_rule* active_fault(const scenario& s, fault_action action, const std::string& host,
+                               const std::string& proto, std::int64_t elapsed_us) {
+    for (const auto& r : s.faults)
+        if (r.action == action && r.host == host && (r.proto.empty() || r.proto == proto) &&
+            elapsed_us >= r.from_us && (!r.until_us || elapsed_us < *r.until_us))
+            return &r;
+    return nullptr;
+}
+
+}  // namespace maillab::world
