@@ -1,5 +1,7 @@
-// `maillab serve`: the protocol servers on real sockets, for real clients (telnet, curl,
-// Thunderbird, Python's smtplib, the seed's SMTPDemo). Prints what it listens on, shows each
+// `maillab serve [SCENARIO.json]`: the protocol servers on real sockets, for real clients
+// (telnet, curl, Thunderbird, Python's smtplib, the seed's SMTPDemo). Without a scenario: one
+// mail server for the --user/--domain given. With one: every server host of the scenario, each
+// on its own ports, relaying to each other over real TCP. Prints what it listens on, shows each
 // session's transcript live, and stops cleanly on Ctrl-C or SIGTERM.
 
 #include <csignal>
@@ -17,11 +19,95 @@
 #include "sim/record/trace_io.hpp"
 #include "sim/record/transcript.hpp"
 #include "sim/world/live_server.hpp"
+#include "sim/world/live_world.hpp"
+#include "sim/world/scenario_loader.hpp"
+#include "sim/world/scenario_run.hpp"
 
 namespace maillab::cli {
 
+namespace {
+
+// The live trace of a session of serve: streamed to the printer and (with --trace) to a file,
+// flushed per event so a crash loses at most the event being written.
+struct live_trace {
+    real_clock clock;
+    trace t;
+    transcript_printer printer;
+    std::ofstream file;
+    std::unique_ptr<trace_writer> writer;
+
+    template <typename Options>
+    live_trace(const Options& opts, nlohmann::json header)
+        : t(clock, std::move(header)), printer(std::cout, printer_options(opts)) {
+        t.set_retain(false);  // a long class session streams to the printer and the file
+        if (!opts.quiet) t.subscribe(printer);
+        if (!opts.trace_path.empty()) {
+            file.open(opts.trace_path, std::ios::binary | std::ios::trunc);
+            if (!file) throw std::runtime_error(opts.trace_path + ": cannot write");
+            writer = std::make_unique<trace_writer>(file, t.header());
+            t.subscribe(*writer);
+        }
+    }
+
+    template <typename Options>
+    static transcript_options printer_options(const Options& opts) {
+        transcript_options topts;
+        topts.lang = *language_from_string(opts.lang);
+        topts.explanations = !opts.no_explain;
+        topts.color = stdout_wants_color();
+        return topts;
+    }
+};
+
+// Runs the io_context until Ctrl-C or SIGTERM, then `stop`.
+void run_until_signal(boost::asio::io_context& io, const std::function<void()>& stop) {
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
+        if (ec) return;
+        std::cout << fmt::format("\nstopping on signal {}\n", signal_number) << std::flush;
+        stop();
+        io.stop();
+    });
+    std::signal(SIGPIPE, SIG_IGN);
+    io.run();
+    std::cout << "stopped\n";
+}
+
+template <typename Options, typename CertificateFor>
+int serve_scenario(const Options& opts, CertificateFor certificate_for) {
+    world::scenario s = world::load_scenario_file(opts.scenario_path);
+    nlohmann::json header = world::scenario_header(s);
+    header["mode"] = "live";
+    live_trace lt(opts, header);
+    world::live_world_config config;
+    config.bind_address = opts.bind;
+    config.base_port = static_cast<unsigned short>(opts.base_port);
+    bool any_tls = false;
+    for (const auto& h : s.hosts) any_tls |= h.tls;
+    if (any_tls) config.certificate = certificate_for("maillab." + s.id);
+    boost::asio::io_context io;
+    world::live_world w(io, lt.t, s, config);
+    std::cout << fmt::format("scenario {}: {}\n", s.id, s.title.en);
+    for (const auto& e : w.endpoints())
+        std::cout << fmt::format("{:<20} {:<11} {}:{}{}\n", e.host, e.service, opts.bind, e.port,
+                                 e.implicit_tls ? " (implicit TLS)"
+                                 : e.starttls   ? (e.service == "pop3" ? " (STLS offered)"
+                                                                       : " (STARTTLS offered)")
+                                                : "");
+    std::cout << "users:";
+    for (const auto& u : s.users) std::cout << " " << u.address << " (password " << u.password << ")";
+    std::cout << "\nready; Ctrl-C stops\n" << std::flush;
+    w.start();
+    run_until_signal(io, [&] { w.stop(); });
+    return 0;
+}
+
+}  // namespace
+
 std::function<int()> add_serve_command(CLI::App& app) {
     struct options {
+        std::string scenario_path;
+        int base_port = 0;
         std::vector<std::string> domains;
         std::vector<std::string> users;
         int smtp_port = 2525;
@@ -44,7 +130,17 @@ std::function<int()> add_serve_command(CLI::App& app) {
     };
     auto opts = std::make_shared<options>();
     CLI::App* cmd = app.add_subcommand(
-        "serve", "Run the mail servers on real sockets for real clients, with a live transcript");
+        "serve", "Run the mail servers on real sockets for real clients, with a live transcript. "
+                 "With SCENARIO.json: every server host of the scenario, each on its own ports");
+    cmd->add_option("scenario", opts->scenario_path,
+                    "Scenario whose servers to run (then --user, --domain and the --*-port "
+                    "options do not apply)")
+        ->option_text("SCENARIO.json");
+    cmd->add_option("--base-port", opts->base_port,
+                    "With a scenario: number the listeners from PORT up, in host order (default "
+                    "0: the OS picks free ports; they are printed at start)")
+        ->check(CLI::Range(0, 65000))
+        ->option_text("PORT");
     cmd->add_option("--domain", opts->domains,
                     "A mail domain that is local here (repeatable; default: the users' domains)")
         ->option_text("NAME");
@@ -97,7 +193,38 @@ std::function<int()> add_serve_command(CLI::App& app) {
     cmd->add_flag("--no-explain", opts->no_explain, "Print the protocol lines only");
     cmd->add_flag("--quiet", opts->quiet, "Do not print the live transcript");
 
-    return [opts]() -> int {
+    return [opts, cmd]() -> int {
+        auto certificate_for = [&](std::string name) {
+            if (!opts->tls_cert.empty() || !opts->tls_key.empty()) {
+                if (opts->tls_cert.empty() || opts->tls_key.empty())
+                    throw std::invalid_argument("--tls-cert and --tls-key go together");
+                auto slurp = [](const std::string& path) {
+                    std::ifstream in(path, std::ios::binary);
+                    if (!in) throw std::invalid_argument(path + ": cannot read");
+                    return std::string(std::istreambuf_iterator<char>(in), {});
+                };
+                return certificate_pair{slurp(opts->tls_cert), slurp(opts->tls_key)};
+            }
+            std::string dir = opts->tls_dir.empty() ? default_tls_dir() : opts->tls_dir;
+            bool created = false;
+            if (name.empty()) name = "maillab";
+            certificate_pair pair = load_or_create_certificate(dir, name, created);
+            std::cout << (created ? "created a self-signed TLS certificate in "
+                                  : "using the TLS certificate in ")
+                      << dir << '\n';
+            return pair;
+        };
+        if (!opts->scenario_path.empty()) {
+            for (const char* single : {"--user", "--domain", "--smtp-port", "--smtps-port",
+                                       "--pop3-port", "--pop3s-port", "--imap-port",
+                                       "--imaps-port", "--store", "--hostname"})
+                if (cmd->count(single))
+                    throw std::invalid_argument(fmt::format(
+                        "{} does not apply with a scenario: the scenario defines the hosts, "
+                        "users and services",
+                        single));
+            return serve_scenario(*opts, certificate_for);
+        }
         live_server_config config;
         config.bind_address = opts->bind;
         config.hostname = opts->hostname;
@@ -124,51 +251,17 @@ std::function<int()> add_serve_command(CLI::App& app) {
 
         if (config.smtp_port || config.smtps_port || config.pop3_port || config.pop3s_port ||
             config.imap_port || config.imaps_port) {
-            if (!opts->tls_cert.empty() || !opts->tls_key.empty()) {
-                if (opts->tls_cert.empty() || opts->tls_key.empty())
-                    throw std::invalid_argument("--tls-cert and --tls-key go together");
-                auto slurp = [](const std::string& path) {
-                    std::ifstream in(path, std::ios::binary);
-                    if (!in) throw std::invalid_argument(path + ": cannot read");
-                    return std::string(std::istreambuf_iterator<char>(in), {});
-                };
-                config.certificate = {slurp(opts->tls_cert), slurp(opts->tls_key)};
-            } else {
-                std::string dir = opts->tls_dir.empty() ? default_tls_dir() : opts->tls_dir;
-                bool created = false;
-                std::string name = config.hostname;
-                if (name.empty() && !config.domains.empty()) name = "mail." + config.domains[0];
-                if (name.empty() && !config.users.empty())
-                    name = "mail." + config.users[0].address.substr(
-                                         config.users[0].address.rfind('@') + 1);
-                if (name.empty()) name = "maillab";
-                config.certificate = load_or_create_certificate(dir, name, created);
-                std::cout << (created ? "created a self-signed TLS certificate in "
-                                      : "using the TLS certificate in ")
-                          << dir << '\n';
-            }
+            std::string name = config.hostname;
+            if (name.empty() && !config.domains.empty()) name = "mail." + config.domains[0];
+            if (name.empty() && !config.users.empty())
+                name = "mail." + config.users[0].address.substr(
+                                     config.users[0].address.rfind('@') + 1);
+            config.certificate = certificate_for(name);
         }
 
-        real_clock clock;
-        trace t(clock, {{"scenario", "serve"}, {"title", "maillab serve (real sockets)"}});
-        t.set_retain(false);  // a long class session streams to the printer and the file
-        transcript_options topts;
-        topts.lang = *language_from_string(opts->lang);
-        topts.explanations = !opts->no_explain;
-        topts.color = stdout_wants_color();
-        transcript_printer printer(std::cout, topts);
-        if (!opts->quiet) t.subscribe(printer);
-        std::ofstream trace_file;
-        std::unique_ptr<trace_writer> writer;
-        if (!opts->trace_path.empty()) {
-            trace_file.open(opts->trace_path, std::ios::binary | std::ios::trunc);
-            if (!trace_file) throw std::runtime_error(opts->trace_path + ": cannot write");
-            writer = std::make_unique<trace_writer>(trace_file, t.header());
-            t.subscribe(*writer);
-        }
-
+        live_trace lt(*opts, {{"scenario", "serve"}, {"title", "maillab serve (real sockets)"}});
         boost::asio::io_context io;
-        live_server server(io, t, config);
+        live_server server(io, lt.t, config);
         for (const auto& l : server.listeners())
             std::cout << fmt::format("{} listening on {}:{}{}\n", l->spec().name,
                                      server.config().bind_address, l->port(),
@@ -184,16 +277,7 @@ std::function<int()> add_serve_command(CLI::App& app) {
         std::cout << "ready; Ctrl-C stops\n" << std::flush;
         server.start();
 
-        boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-        signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
-            if (ec) return;
-            std::cout << fmt::format("\nstopping on signal {}\n", signal_number) << std::flush;
-            server.stop();
-            io.stop();
-        });
-        std::signal(SIGPIPE, SIG_IGN);
-        io.run();
-        std::cout << "stopped\n";
+        run_until_signal(io, [&] { server.stop(); });
         return 0;
     };
 }
