@@ -1,4 +1,5 @@
-// maillab-gui: the visualizer. Opens a recording (`maillab-gui TRACE.jsonl`), runs the built-in
+// maillab-gui: the visualizer. Opens a recording (`maillab-gui TRACE.jsonl`) or a scenario (run
+// on the virtual clock: `maillab-gui scenarios/classic.json`), runs the built-in
 // demo (`--run`), or renders one frame to a PNG without a person at the screen (`--screenshot`).
 
 #include <cstdio>
@@ -21,6 +22,7 @@
 #include "sim/explain/catalog.hpp"
 #include "sim/record/trace_io.hpp"
 #include "sim/world/builtin_demo.hpp"
+#include "sim/world/trace_source.hpp"
 
 namespace {
 
@@ -50,7 +52,7 @@ int main(int argc, char** argv) {
     std::string size = "1600x1000";
     bool presentation = false;
     std::string future = "dim";
-    cli.add_option("file", file, "A trace recording (.jsonl) to open");
+    cli.add_option("file", file, "A trace recording (.jsonl) or a scenario (.json, run first) to open");
     cli.add_flag("--run", run_demo, "Run the built-in demo and show its trace");
     cli.add_option("--screenshot", screenshot, "Render once, write this PNG and exit")
         ->option_text("OUT.png");
@@ -73,7 +75,7 @@ int main(int argc, char** argv) {
     maillab::gui::app_state app;
     try {
         if (!file.empty()) {
-            maillab::trace_file f = maillab::read_trace_file(file);
+            maillab::trace_file f = maillab::world::load_trace_or_scenario(file);
             for (const auto& w : f.warnings) std::cerr << "maillab-gui: " << w << '\n';
             app.load(maillab::view::trace_model(f.header, std::move(f.events)), file);
         } else {

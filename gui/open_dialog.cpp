@@ -1,5 +1,5 @@
-// A small file-open dialog inside the app: a folder, its .jsonl traces, and the error of a file
-// that does not load (named with its line).
+// A small file-open dialog inside the app: a folder, its .jsonl traces and .json scenarios (run
+// when opened), and the error of a file that does not load (named with its line).
 
 #include <algorithm>
 #include <cstdio>
@@ -10,6 +10,7 @@
 #include "gui/panels.hpp"
 #include "gui/ui_text.hpp"
 #include "sim/record/trace_io.hpp"
+#include "sim/world/trace_source.hpp"
 
 namespace maillab::gui {
 
@@ -31,7 +32,9 @@ void draw_open_dialog(app_state& app) {
     std::error_code ec;
     std::vector<fs::path> entries;
     for (const auto& entry : fs::directory_iterator(folder, ec))
-        if (entry.is_directory() || entry.path().extension() == ".jsonl") entries.push_back(entry.path());
+        if (entry.is_directory() || entry.path().extension() == ".jsonl" ||
+            entry.path().extension() == ".json")
+            entries.push_back(entry.path());
     std::sort(entries.begin(), entries.end());
     if (ImGui::Selectable("..")) {
         std::string parent = fs::path(folder).parent_path().string();
@@ -45,7 +48,7 @@ void draw_open_dialog(app_state& app) {
                 std::snprintf(folder, sizeof folder, "%s", p.string().c_str());
             } else {
                 try {
-                    trace_file f = read_trace_file(p.string());
+                    trace_file f = world::load_trace_or_scenario(p.string());
                     app.load(view::trace_model(f.header, std::move(f.events)), p.string());
                     app.status_message = f.warnings.empty() ? "" : f.warnings.front();
                     app.open_dialog = false;
