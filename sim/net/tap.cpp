@@ -9,8 +9,9 @@ event tcp(std::string_view action, std::string text, std::string_view transport)
     e.kind = event_kind::tcp;
     e.proto = "tcp";
     e.text = std::move(text);
-    // A failed connect is explained like a reset: nobody answered.
-    e.explain = action == "connect_failed" ? "net.tcp.reset" : "net.tcp." + std::string(action);
+    // A failed connect (no answer to the SYN, or refused) has its own explanation.
+    e.explain =
+        action == "connect_failed" ? "net.tcp.connect_failed" : "net.tcp." + std::string(action);
     e.fields = {{"action", action}, {"transport", transport}};
     return e;
 }
