@@ -68,6 +68,7 @@ void session_link::receive_tls(std::string_view ciphertext) {
     if (tls_fault_ && !tls_->established()) {
         // The scripted fault answers the ClientHello with a handshake_failure alert's effect:
         // the handshake ends here and the connection closes.
+        if (tls_fault_applied_) tls_fault_applied_();
         return tls_failed(*tls_fault_);
     }
     bool was_established = tls_->established();

@@ -27,8 +27,12 @@ public:
 
     // TLS becomes possible on this link (the context outlives the link).
     void enable_tls(SSL_CTX* context, bool server_side);
-    // A scripted fault: this (server) end fails every TLS handshake, naming `reason`.
-    void fail_tls(std::string reason) { tls_fault_ = std::move(reason); }
+    // A scripted fault: this (server) end fails every TLS handshake, naming `reason`;
+    // `applied` is called when it does (the world traces the rule then).
+    void fail_tls(std::string reason, std::function<void()> applied = {}) {
+        tls_fault_ = std::move(reason);
+        tls_fault_applied_ = std::move(applied);
+    }
 
     // Call on the connecting side: traces the connect and starts both directions.
     void trace_connect(std::string_view detail);
@@ -58,6 +62,7 @@ private:
     std::unique_ptr<memory_tls> tls_;
     bool implicit_ = false;
     std::optional<std::string> tls_fault_;
+    std::function<void()> tls_fault_applied_;
     bool closed_ = false;
 };
 

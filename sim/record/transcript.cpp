@@ -122,9 +122,16 @@ void transcript_printer::on_event(const event& e) {
             out_ << pre << paint(fmt::format("   ▣ {}: {}", to_string(e.kind), e.text), cyan)
                  << '\n';
             break;
-        case event_kind::note:
-            out_ << pre << paint(fmt::format("   ✎ note: {}", e.text), red) << '\n';
+        case event_kind::note: {
+            // A note written in both languages (a teacher's note in a scenario) carries its
+            // Chinese text in text_zh.
+            std::string text = e.text;
+            if (options_.lang == language::zh && e.fields.contains("text_zh") &&
+                e.fields["text_zh"].is_string())
+                text = e.fields["text_zh"].get<std::string>();
+            out_ << pre << paint(fmt::format("   ✎ note: {}", text), red) << '\n';
             break;
+        }
         case event_kind::dns:
         case event_kind::http:
             out_ << pre << fmt::format("   {} {}", to_string(e.kind), e.text) << '\n';

@@ -130,11 +130,14 @@ void fault_injector::handle_line(std::string_view raw) {
             if (const fault_rule* r = match(".", {})) return take_command(*r, line, raw, ".", {});
         } else {
             ++data_lines_;
+            std::int64_t elapsed = tracer_.now_us() - start_us_;
             for (std::size_t i = 0; i < rules_.size(); ++i) {
                 const fault_rule& r = rules_[i];
                 if (r.action != fault_action::drop_data || r.host != host_) continue;
-                if (tracer_.now_us() - start_us_ < r.from_us) continue;
-                if (data_lines_ <= r.lines) continue;
+                if (elapsed < r.from_us || (r.until_us && elapsed >= *r.until_us)) continue;
+                // Decided once per message, at the first line past the limit: `nth` counts
+                // messages, not lines.
+                if (data_lines_ != r.lines + 1) continue;
                 if (r.nth && ++counters_.matches[i] != r.nth) continue;
                 // The lines before were passed on; this one never arrives.
                 trace_rule(r, fmt::format("closed the connection after {} line(s) of the DATA "
@@ -176,7 +179,8 @@ const fault_rule* fault_injector::match(const std::string& verb, std::string_vie
         std::string want = r.command;
         if (r.action == fault_action::mailbox_full) {
             want = "RCPT";
-            if (!icontains(args, r.user)) continue;
+            // The path exactly ("<bob@b.example>"), so jimbob@b.example is not bob.
+            if (!icontains(args, "<" + r.user + ">")) continue;
         } else if (r.action != fault_action::reply && r.action != fault_action::reply_and_close &&
                    r.action != fault_action::close) {
             continue;

@@ -1,5 +1,7 @@
 #include "sim/world/mail_hosts.hpp"
 
+#include <functional>
+#include <map>
 #include <set>
 
 #include "sim/imap/server_session.hpp"
@@ -17,21 +19,33 @@ struct mail_hosts::mail_system {
 mail_hosts::mail_hosts(const scenario& s, const dns_zone& dns, relay_environment& env,
                        std::int64_t start_us)
     : s_(s), start_us_(start_us) {
+    // Hosts that share a domain share a store, transitively: a host serving a.example and
+    // b.example joins the systems of both into one. Union-find over the domains.
+    std::map<std::string, std::string> parent;
+    std::function<std::string(const std::string&)> root = [&](const std::string& d) {
+        std::string r = d;
+        while (parent[r] != r) r = parent[r];
+        return r;
+    };
+    for (const auto& h : s_.hosts)
+        for (const auto& d : h.domains)
+            if (!parent.count(d)) parent[d] = d;
+    for (const auto& h : s_.hosts)
+        for (std::size_t i = 1; i < h.domains.size(); ++i)
+            parent[root(h.domains[i])] = root(h.domains[0]);
+    std::map<std::string, mail_system*> by_root;
+    for (const auto& [domain, _] : parent) {
+        std::string r = root(domain);
+        if (!by_root.count(r)) {
+            systems_.push_back(std::make_unique<mail_system>());
+            by_root[r] = systems_.back().get();
+        }
+        by_root[r]->domains.insert(domain);
+    }
     for (const auto& h : s_.hosts) {
         auto rt = std::make_unique<host>();
         rt->spec = &h;
-        mail_system* system = nullptr;
-        if (!h.domains.empty()) {
-            for (auto& sys : systems_)
-                for (const auto& d : h.domains)
-                    if (!system && sys->domains.count(d)) system = sys.get();
-            if (!system) {
-                systems_.push_back(std::make_unique<mail_system>());
-                system = systems_.back().get();
-            }
-            system->domains.insert(h.domains.begin(), h.domains.end());
-            rt->store = &system->store;
-        }
+        if (!h.domains.empty()) rt->store = &by_root.at(root(h.domains.front()))->store;
         hosts_[h.name] = std::move(rt);
     }
     for (const auto& u : s_.users) {

@@ -172,10 +172,13 @@ void relay_agent::session_ended(std::uint64_t id, const std::vector<mx_record>& 
                                 reply_text(*result.last_reply)});
         } else {
             still.push_back(r.address);
-            e.last_error = r.code ? fmt::format("{} said: {}", mx, trim(diagnostic))
-                                  : result.last_reply
-                                        ? fmt::format("{} said: {}", mx, reply_text(*result.last_reply))
-                                        : fmt::format("{}: {}", mx, result.error);
+            // The reason is the recipient's own 4xx, or else what ended the transaction (a 451
+            // to the ".", a lost connection), not the recipient's earlier 250.
+            bool own_reply = r.code >= 400 && r.code < 500;
+            e.last_error = own_reply ? fmt::format("{} said: {}", mx, trim(diagnostic))
+                           : result.last_reply
+                               ? fmt::format("{} said: {}", mx, reply_text(*result.last_reply))
+                               : fmt::format("{}: {}", mx, result.error);
         }
     }
     e.remaining = still;

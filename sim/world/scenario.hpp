@@ -73,7 +73,7 @@ struct relay_settings {
 // A scripted fault: when a matching thing happens, do `action` instead of the normal thing.
 enum class fault_action {
     reply,            // answer the matching command with `reply` instead of the server
-    reply_and_close,  // the same, then close the connection (421 after DATA)
+    reply_and_close,  // the same, then close the connection ("421 ..." to the "." ending DATA)
     close,            // close the connection when the command arrives, no answer
     drop_data,        // close the connection after `lines` lines of the DATA text
     fail_tls,         // advertise STARTTLS (or listen for TLS) but fail the handshake
@@ -116,7 +116,7 @@ struct message_spec {
         std::string content_id;
     };
     std::vector<attachment> attachments;
-    std::string message_id;  // default: <scenario-N.TIME@domain>
+    std::string message_id;  // default: <SCENARIO-ID.stepN@sender's domain>
 };
 
 enum class action_kind { send, pop3, imap, session, wait, note };

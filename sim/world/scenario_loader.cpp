@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "sim/core/bytes.hpp"
+#include "sim/core/state_machine.hpp"
 #include "sim/smtp/address.hpp"
 #include "sim/store/mail_store.hpp"
 
@@ -31,8 +32,10 @@ std::string domain_part(const std::string& address) {
 
 void check_address(const json_value& v, const std::string& address) {
     auto at = address.find('@');
+    // The store's rules too ('/' and a leading '.' would be paths in a Maildir).
     if (at == std::string::npos || at == 0 || at + 1 == address.size() ||
-        address.find_first_of(" <>\r\n") != std::string::npos)
+        address.find_first_of(" <>/\\\r\n\t") != std::string::npos || address.front() == '.' ||
+        !smtp::plausible_mailbox(address))
         v.fail(fmt::format("\"{}\" is not a mail address like \"bob@b.example\"", address));
 }
 
@@ -205,12 +208,9 @@ private:
     }
 
     void read_fault(const json_value& v) {
-        v.expect_keys({"name", "host", "proto", "command", "argument_contains", "nth", "from",
-                       "until", "action", "reply", "lines", "user", "permanent"});
+        v.expect_object();
         fault_rule f;
         f.where = v.where();
-        if (auto n = v.optional_member("name")) f.name = n->as_string();
-        f.host = existing_host(v.member("host")).name;
         auto action = v.member("action");
         std::string a = action.as_choice({"reply", "reply_and_close", "close", "drop_data",
                                           "fail_tls", "unreachable", "mailbox_full"});
@@ -220,6 +220,25 @@ private:
             {"fail_tls", fault_action::fail_tls}, {"unreachable", fault_action::unreachable},
             {"mailbox_full", fault_action::mailbox_full}};
         f.action = actions.at(a);
+        // Each action has its own keys: a key that would do nothing is an error.
+        std::set<std::string> keys = {"name", "host", "action", "from", "until"};
+        switch (f.action) {
+            case fault_action::reply:
+            case fault_action::reply_and_close:
+                keys.insert({"proto", "command", "argument_contains", "nth", "reply"});
+                break;
+            case fault_action::close:
+                keys.insert({"proto", "command", "argument_contains", "nth"});
+                break;
+            case fault_action::drop_data: keys.insert({"proto", "nth", "lines"}); break;
+            case fault_action::fail_tls: keys.insert({"proto"}); break;
+            case fault_action::unreachable: break;
+            case fault_action::mailbox_full: keys.insert({"user", "permanent", "nth"}); break;
+        }
+        v.expect_keys(keys);
+        if (auto n = v.optional_member("name")) f.name = n->as_string();
+        const host_spec& host = existing_host(v.member("host"));
+        f.host = host.name;
         if (auto p = v.optional_member("proto")) f.proto = p->as_choice({"smtp", "pop3", "imap"});
         if (auto c = v.optional_member("command")) f.command = to_upper(c->as_nonempty_string());
         if (auto c = v.optional_member("argument_contains")) f.argument_contains = c->as_string();
@@ -227,11 +246,12 @@ private:
             f.nth = static_cast<std::uint32_t>(n->as_integer(1, 1000000));
         if (auto t = v.optional_member("from")) f.from_us = t->as_duration_us();
         if (auto t = v.optional_member("until")) f.until_us = t->as_duration_us();
-        bool needs_command = f.action == fault_action::reply ||
-                             f.action == fault_action::reply_and_close ||
-                             f.action == fault_action::close;
-        if (needs_command && f.command.empty())
+        if (keys.count("command") && f.command.empty())
             v.fail(fmt::format("a \"{}\" fault needs the \"command\" it answers", a));
+        if (f.command == "." && f.action == fault_action::reply)
+            v.member("action").fail(
+                "a reply to \".\" alone would leave the server inside DATA waiting for the end "
+                "of a text it never gets; use \"reply_and_close\" or \"close\"");
         if (f.action == fault_action::reply || f.action == fault_action::reply_and_close) {
             auto r = v.member("reply");
             f.reply = r.as_nonempty_string();
@@ -243,10 +263,6 @@ private:
                     r.fail(fmt::format("\"{}\" does not start with an SMTP reply code (2xx-5xx)",
                                        f.reply));
             }
-        } else if (v.has("reply")) {
-            v.member("reply").fail(fmt::format("only reply and reply_and_close faults have a "
-                                               "reply; this one is \"{}\"",
-                                               a));
         }
         if (f.action == fault_action::drop_data) {
             f.lines = static_cast<std::uint32_t>(v.member("lines").as_integer(0, 1000000));
@@ -258,8 +274,10 @@ private:
             if (auto p = v.optional_member("permanent")) f.permanent = p->as_bool();
             f.proto = "smtp";
         }
-        if (f.action == fault_action::unreachable && (v.has("command") || v.has("proto")))
-            v.fail("an unreachable host refuses every connection: no command or proto");
+        if (f.action == fault_action::fail_tls && !host.tls)
+            v.member("host").fail(fmt::format("\"{}\" offers no TLS (\"tls\": true), so it has "
+                                              "no handshake to fail",
+                                              host.name));
         if (f.until_us && *f.until_us <= f.from_us)
             v.member("until").fail("\"until\" must come after \"from\"");
         s_.faults.push_back(std::move(f));
@@ -354,7 +372,7 @@ private:
         if (kind == "pop3") allow({"host", "server", "port", "user", "password", "tls",
                                    "require_tls", "delete", "apop"});
         if (kind == "imap") allow({"host", "server", "port", "user", "password", "tls",
-                                   "require_tls", "mailbox", "fetch", "flag", "expunge"});
+                                   "mailbox", "fetch", "flag", "expunge"});
         if (kind == "session") allow({"host", "server", "port", "steps", "line_end"});
         if (kind == "wait") allow({"for"});
         if (kind == "note") allow({"text"});
@@ -471,8 +489,10 @@ private:
         std::set<std::string> keys = {"expect", "description"};
         switch (e.kind) {
             case expectation_kind::mailbox:
-            case expectation_kind::no_mail:
                 keys.insert({"user", "folder", "subject", "message_id", "flags", "count"});
+                break;
+            case expectation_kind::no_mail:
+                keys.insert({"user", "folder", "subject", "message_id", "flags"});
                 break;
             case expectation_kind::bounce:
                 keys.insert({"user", "recipient", "status", "count"});
@@ -497,12 +517,40 @@ private:
         if (keys.count("host") && e.kind != expectation_kind::queue_empty) {
             if (auto h = v.optional_member("host")) e.host = existing_host(*h).name;
         }
-        if (e.kind == expectation_kind::queue_empty) e.host = existing_host(v.member("host")).name;
+        if (e.kind == expectation_kind::queue_empty) {
+            const host_spec& h = existing_host(v.member("host"));
+            if (!h.roles.count(host_role::submission) && !h.roles.count(host_role::mx))
+                v.member("host").fail(fmt::format("\"{}\" has no queue: only submission and mx "
+                                                  "hosts relay",
+                                                  h.name));
+            e.host = h.name;
+        }
         if (e.kind == expectation_kind::reply)
             e.code = static_cast<int>(v.member("code").as_integer(100, 599));
         if (e.kind == expectation_kind::state) {
-            e.machine = v.member("machine").as_nonempty_string();
-            e.state = v.member("state").as_nonempty_string();
+            auto machine = v.member("machine");
+            e.machine = machine.as_nonempty_string();
+            auto state = v.member("state");
+            e.state = state.as_nonempty_string();
+            if (const state_machine_spec* spec = find_state_machine(e.machine)) {
+                bool known = false;
+                std::string list;
+                for (auto name : spec->states) {
+                    known |= name == e.state;
+                    list += fmt::format("{}{}", list.empty() ? "" : ", ", name);
+                }
+                if (!known)
+                    state.fail(fmt::format("{} has no state \"{}\"; its states are: {}",
+                                           e.machine, e.state, list));
+            } else if (e.machine != "smtp.client" && e.machine != "pop3.client" &&
+                       e.machine != "imap.client") {
+                std::string list;
+                for (const auto* m : state_machines())
+                    list += fmt::format("{}, ", m->machine);
+                machine.fail(fmt::format("no state machine \"{}\"; the machines are: {}"
+                                         "smtp.client, pop3.client, imap.client",
+                                         e.machine, list));
+            }
         }
         if (e.kind == expectation_kind::event) {
             auto m = v.member("match");

@@ -11,7 +11,10 @@ nlohmann::json scenario_header(const scenario& s) {
     for (const auto& h : s.hosts) {
         nlohmann::json roles = nlohmann::json::array();
         for (auto r : h.roles) roles.push_back(std::string(to_string(r)));
-        hosts.push_back({{"name", h.name}, {"roles", roles}, {"domains", h.domains}, {"tls", h.tls}});
+        nlohmann::json host = {{"name", h.name}, {"roles", roles}, {"domains", h.domains}, {"tls", h.tls}};
+        if (!h.description.en.empty())
+            host["description"] = {{"en", h.description.en}, {"zh", h.description.zh}};
+        hosts.push_back(std::move(host));
     }
     nlohmann::json mx = nlohmann::json::object();
     for (const auto& [domain, records] : s.mx) {

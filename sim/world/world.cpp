@@ -76,7 +76,8 @@ std::string describe_action(const action_spec& a) {
             return fmt::format("{} talks to {} line by line ({}): {} step(s)", a.host, a.server,
                                port(), a.steps.size());
         case action_kind::wait:
-            return fmt::format("wait {} s", a.wait_us / 1'000'000);
+            return a.wait_us % 1'000'000 == 0 ? fmt::format("wait {} s", a.wait_us / 1'000'000)
+                                               : fmt::format("wait {} ms", a.wait_us / 1000);
         case action_kind::note: return "note";
     }
     return "?";
@@ -158,6 +159,25 @@ void world::connect(const std::string& from_host, const std::string& to_host,
         return;
     }
 
+    if (!target.spec->roles.count(info.role)) {
+        // Nothing listens on that port there (an implicit MX that is only a user agent, say):
+        // the SYN is answered with a reset one round trip later.
+        auto tracer = std::make_shared<connection_tracer>(trace_, id, info.proto, from_host, to_host);
+        tracer->outgoing(tap::tcp("connect",
+                                  fmt::format("{} connects to {} port {} ({})", from_host, to_host,
+                                              info.number, port),
+                                  "memory"));
+        sched_.schedule_after(2 * latency, [tracer, from_host, to_host, info, done] {
+            tracer->outgoing(tap::tcp("connect_failed",
+                                      fmt::format("{} refused the connection to port {}: no "
+                                                  "server listens there",
+                                                  to_host, info.number),
+                                      "memory"));
+            done(false, nullptr);
+        });
+        return;
+    }
+
     auto c = std::make_unique<connection>();
     connection& conn = *c;
     connections_.push_back(std::move(c));
@@ -186,15 +206,18 @@ void world::connect(const std::string& from_host, const std::string& to_host,
         conn.client_link->enable_tls(tls_->client.native_handle(), false);
         if (target.spec->tls) conn.server_link->enable_tls(tls_->server.native_handle(), true);
         if (const fault_rule* rule = tls_fault(to_host, info.proto)) {
-            conn.server_tracer->note("fault.applied",
-                                     fmt::format("scripted fault ({}): this server will fail the "
-                                                 "TLS handshake",
-                                                 describe_fault(*rule)),
-                                     {{"rule", describe_fault(*rule)}, {"action", "fail_tls"},
-                                      {"defined_at", rule->where}},
-                                     std::nullopt);
-            conn.server_link->fail_tls("handshake_failure (scripted fault: " +
-                                       describe_fault(*rule) + ")");
+            connection_tracer* tracer = conn.server_tracer.get();
+            conn.server_link->fail_tls(
+                "handshake_failure (scripted fault: " + describe_fault(*rule) + ")",
+                [tracer, rule] {
+                    tracer->note("fault.applied",
+                                 fmt::format("scripted fault ({}): the server fails the TLS "
+                                             "handshake",
+                                             describe_fault(*rule)),
+                                 {{"rule", describe_fault(*rule)}, {"action", "fail_tls"},
+                                  {"defined_at", rule->where}},
+                                 std::nullopt);
+                });
         }
     }
     std::string detail = fmt::format("port {} ({}), in-memory link, {} ms latency", info.number,
@@ -246,7 +269,7 @@ void world::run_step(std::size_t index) {
         return;
     }
     const action_spec& a = s_.script[index];
-    std::int64_t start = a.at_us ? std::max(now_us(), virtual_clock::default_epoch_us + *a.at_us)
+    std::int64_t start = a.at_us ? std::max(now_us(), hosts_->start_us() + *a.at_us)
                                  : now_us() + a.after_us;
     sched_.schedule_at(start, [this, index] {
         const action_spec& a = s_.script[index];
@@ -264,7 +287,7 @@ void world::run_step(std::size_t index) {
                 e.proto = "world";
                 e.text = a.note.en;
                 e.explain = "world.teacher_note";
-                e.fields = {{"en", a.note.en}, {"zh", a.note.zh}};
+                e.fields = {{"text_zh", a.note.zh}};
                 trace_.append(std::move(e));
                 return step_done(index, true, "note");
             }
@@ -294,11 +317,10 @@ std::string world::password_of(const action_spec& a) const {
     return u ? u->password : std::string();
 }
 
-// Users log in with their local part, as most providers let them, unless two domains of the
-// same mail system have the same local part (then the full address).
+// Users log in with their local part, as most providers let them, unless another user of the
+// scenario has the same local part (then the full address, which the store always accepts).
 static std::string login_name(const scenario& s, const std::string& address) {
     std::string local = address.substr(0, address.find('@'));
-    std::string domain = smtp::domain_of(address);
     int same = 0;
     for (const auto& u : s.users)
         if (u.address.substr(0, u.address.find('@')) == local) ++same;
