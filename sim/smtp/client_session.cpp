@@ -264,6 +264,12 @@ void client_session::handle_envelope_reply(const reply& r) {
             }
             return;
         case pending::rcpt: {
+            // Pipelined behind a refused MAIL: the 503 says nothing about the recipient, who
+            // must not look refused (a relay would bounce instead of retrying).
+            if (!mail_accepted_) {
+                ++rcpt_replies_;
+                return;
+            }
             auto& rr = result_.recipients[rcpt_replies_++];
             rr.code = r.code;
             rr.text = r.lines.empty() ? "" : r.lines.back();

@@ -67,20 +67,24 @@ std::string build_bounce(const bounce_request& r) {
                        "\tboundary=\"{}\"\r\n\r\n",
                        boundary);
     out += "This is a MIME-encapsulated message (RFC 3464 delivery status notification).\r\n\r\n";
+    // RFC 2046 5.1.1: the CRLF before each delimiter belongs to the delimiter, so every part
+    // ends with its own CRLF and then one more.
+    auto delimiter = [&](bool last) {
+        if (!out.ends_with("\r\n")) out += "\r\n";
+        out += fmt::format("\r\n--{}{}\r\n", boundary, last ? "--" : "");
+    };
     out += fmt::format("--{}\r\n", boundary);
     out += "Content-Type: text/plain; charset=utf-8\r\n"
            "Content-Transfer-Encoding: quoted-printable\r\n"
            "Content-Description: Notification\r\n\r\n";
     out += mime::encode_quoted_printable(crlf(human_text(r)));
-    if (!out.ends_with("\r\n")) out += "\r\n";
-    out += fmt::format("--{}\r\n", boundary);
+    delimiter(false);
     out += "Content-Type: message/delivery-status\r\nContent-Description: Delivery report\r\n\r\n";
     out += status;
-    out += fmt::format("\r\n--{}\r\n", boundary);
+    delimiter(false);
     out += "Content-Type: text/rfc822-headers\r\nContent-Description: Undelivered message headers\r\n\r\n";
     out += crlf(headers);
-    if (!out.ends_with("\r\n")) out += "\r\n";
-    out += fmt::format("--{}--\r\n", boundary);
+    delimiter(true);
     return out;
 }
 

@@ -22,7 +22,8 @@ struct expectation_result {
 std::vector<expectation_result> check_expectations(const world& w, const std::vector<event>& events);
 
 // Whether `e` has every field of `match` ("kind", "proto", "from", "to", "text", "explain", "conn"
-// or any key of its fields); a string in `match` matches a string field that contains it.
+// or any key of its fields), with an equal value (or an array holding it); "text" matches when
+// the event's text contains the wanted string.
 bool event_matches(const event& e, const nlohmann::json& match);
 
 }  // namespace maillab::world
