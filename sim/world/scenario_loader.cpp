@@ -579,6 +579,10 @@ std::optional<port_info> port_by_name(std::string_view name) {
 }
 
 scenario load_scenario_text(const std::string& file, const std::string& text) {
+    if (text.find("\"maillab-trace\"") < text.find('\n'))
+        throw file_format_error(file, {1, 1},
+                                "this is a trace recording, not a scenario: open it with "
+                                "maillab-gui, or give the scenario file that made it");
     scenario s = loader(file, text).load();
     std::string base = file.substr(file.find_last_of('/') + 1);
     s.id = base.size() > 5 && base.ends_with(".json") ? base.substr(0, base.size() - 5) : base;
