@@ -121,7 +121,7 @@ void draw_event_log(app_state& app) {
             ImGui::TableNextColumn();
             ImGui::TextUnformatted(e.from.c_str());
             ImGui::TableNextColumn();
-            ImGui::TextUnformatted(e.text.c_str());
+            ImGui::TextUnformatted(event_text(e, app.lang).c_str());
             ImGui::PopStyleVar();
         }
     }

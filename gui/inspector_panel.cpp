@@ -46,7 +46,7 @@ void draw_inspector(app_state& app) {
         ImGui::TextColored(protocol_color_vec("tls"), "%s",
                            tr("inside TLS: a network observer sees only encrypted records", lang));
     ImGui::PushTextWrapPos(0);
-    ImGui::TextUnformatted(e.text.c_str());
+    ImGui::TextUnformatted(event_text(e, lang).c_str());
     ImGui::PopTextWrapPos();
 
     // The explanation first: it is what students read.

@@ -1,26 +1,40 @@
 #!/usr/bin/env bash
-# Regenerates the GUI pictures in docs/images from the built-in demo, with the GUI itself
-# (under Xvfb when there is no display). Usage: bash docs/tools/make_screenshots.sh [build-dir]
+# Regenerates the GUI pictures in docs/images with the GUI itself (under Xvfb when there is no
+# display): the built-in demo's pictures of gui.md, and one picture per shipped scenario for
+# scenarios.md (docs/images/scenario-<name>.png).
+# Usage: bash docs/tools/make_screenshots.sh [build-dir]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
 out=docs/images
 mkdir -p "$out"
-trace=$(mktemp --suffix=.jsonl)
-trap 'rm -f "$trace"' EXIT
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+trace="$work/demo.jsonl"
 "$build/cli/maillab" run --quiet --trace "$trace"
 
-# The seq of the first event whose text starts with $1 (the demo is deterministic).
-seq_of() { python3 -c '
+# The seq of the first event of trace $1 whose text starts with $2 and whose fields have the
+# values given as KEY=VALUE in $3... (runs are deterministic, so the seq is stable).
+seq_in() { python3 -c '
 import json,sys
-for line in open(sys.argv[1]):
-    e=json.loads(line)
-    if e.get("text","").startswith(sys.argv[2]): print(e["seq"]); break' "$trace" "$1"; }
+path, prefix, conditions = sys.argv[1], sys.argv[2], [c.split("=", 1) for c in sys.argv[3:]]
+for number, line in enumerate(open(path, encoding="utf-8")):
+    e = json.loads(line)
+    if number == 0: continue
+    if e.get("text", "").startswith(prefix) and all(str(e.get(k)) == v for k, v in conditions):
+        print(e["seq"]); break
+else:
+    sys.exit("no event in %s whose text starts with %r and has %s" % (path, prefix, conditions))' "$@"; }
+seq_of() { seq_in "$trace" "$@"; }
 
-shot() {  # name, then maillab-gui options
+gui() {  # OUT.png, WxH, then what to open and maillab-gui options
+  local png=$1 size=$2; shift 2
+  xvfb-run -a -s "-screen 0 ${size}x24" "$build/gui/maillab-gui" "$@" --size "$size" \
+    --screenshot "$png"
+}
+shot() {  # name, then maillab-gui options (on the demo's trace)
   local name=$1; shift
-  xvfb-run -a -s "-screen 0 1600x1000x24" "$build/gui/maillab-gui" "$trace" --size 1600x1000 \
-    --screenshot "$out/$name.png" "$@"
+  gui "$out/$name.png" 1600x1000 "$trace" "$@"
 }
 data=$(seq_of "354 ")
 stored=$(seq_of "delivered to bob")
@@ -36,4 +50,31 @@ shot gui-imap-en --cursor "$imap_part"
 shot gui-imap-zh --cursor "$imap_part" --lang zh
 shot gui-present-hide-en --cursor "$ehlo" --present --future hide
 shot gui-present-hide-zh --cursor "$ehlo" --present --future hide --lang zh
+
+# One picture per scenario, the GUI opening the scenario file itself (it runs it on the virtual
+# clock, as `maillab-gui scenarios/NAME.json` does in class). The cursor's seq is read from the
+# trace `maillab run` writes for the same file: the same scenario gives the same trace. The
+# window is wider than the demo's so that five hosts' lifelines fit in the sequence diagram.
+scenario_shot() {  # name, text prefix, then KEY=VALUE conditions
+  local name=$1 prefix=$2; shift 2
+  local file="scenarios/$name.json"
+  "$build/cli/maillab" run "$file" --quiet --trace "$work/$name.jsonl"
+  local seq
+  seq=$(seq_in "$work/$name.jsonl" "$prefix" "$@")
+  gui "$out/scenario-$name.png" 1920x1080 "$file" --cursor "$seq"
+}
+# classic: the DNS answer that turns bob@b.example into "connect to mail.b.example"
+scenario_shot classic "b.example MX " kind=dns action=answer
+# pop3-vs-imap: the tablet's FETCH already carries the \Seen flag the phone set
+scenario_shot pop3-vs-imap '* 1 FETCH (UID 1 FLAGS (\Seen)' to=tablet.bob
+# mime: the phone fetches only part 1.1 (the text/plain alternative)
+scenario_shot mime "* 1 FETCH (UID 1 BODY[1.1]"
+# secure: bob's server finishes the STARTTLS handshake on the relay hop
+scenario_shot secure "TLS established" from=mail.b.example mode=starttls conn=2
+# auth-and-relay: no open relay
+scenario_shot auth-and-relay "554 5.7.1"
+# failures: the DSN is stored in alice's INBOX
+scenario_shot failures "delivered the bounce to alice"
+# textbook: SMTPDemo's bare "helo" and the note on what a strict server would do
+scenario_shot textbook "HELO/EHLO without a domain" explain=smtp.note.helo_without_domain
 ls -l "$out"

@@ -75,4 +75,12 @@ std::string fill_placeholders(std::string_view text, const nlohmann::json& field
     return out;
 }
 
+std::string event_text(const event& e, language lang) {
+    if (lang == language::zh) {
+        auto zh = e.fields.find("text_zh");
+        if (zh != e.fields.end() && zh->is_string()) return zh->get<std::string>();
+    }
+    return e.text;
+}
+
 }  // namespace maillab

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/core/event.hpp"
+
 namespace maillab {
 
 enum class language { en, zh };
@@ -43,5 +45,9 @@ private:
 
 // "Hello {name}" with {"name":"bob"} -> "Hello bob"; unknown placeholders stay as written.
 std::string fill_placeholders(std::string_view text, const nlohmann::json& fields);
+
+// The event's own text in that language: a note written in both languages (a teacher's note in
+// a scenario) carries its Chinese text in the field text_zh; every other text is as recorded.
+std::string event_text(const event& e, language lang);
 
 }  // namespace maillab

@@ -123,12 +123,7 @@ void transcript_printer::on_event(const event& e) {
                  << '\n';
             break;
         case event_kind::note: {
-            // A note written in both languages (a teacher's note in a scenario) carries its
-            // Chinese text in text_zh.
-            std::string text = e.text;
-            if (options_.lang == language::zh && e.fields.contains("text_zh") &&
-                e.fields["text_zh"].is_string())
-                text = e.fields["text_zh"].get<std::string>();
+            std::string text = event_text(e, options_.lang);
             out_ << pre << paint(fmt::format("   ✎ note: {}", text), red) << '\n';
             break;
         }

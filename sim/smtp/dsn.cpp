@@ -12,7 +12,8 @@ namespace {
 std::string human_text(const bounce_request& r) {
     std::string en = fmt::format(
         "This is the mail system at host {}.\n\n"
-        "Your message could not be delivered to one or more recipients. It is attached below.\n\n",
+        "Your message could not be delivered to one or more recipients.\n"
+        "The headers of your message are attached below.\n\n",
         r.reporting_mta);
     std::string zh = fmt::format("这是主机 {} 上的邮件系统。\n\n您的邮件无法投递给以下收件人。原邮件的信头附在后面。\n\n",
                                  r.reporting_mta);
