@@ -90,7 +90,8 @@ int serve_scenario(const Options& opts, CertificateFor certificate_for) {
     std::cout << fmt::format("scenario {}: {}\n", s.id, s.title.en);
     for (const auto& e : w.endpoints())
         std::cout << fmt::format("{:<20} {:<11} {}:{}{}\n", e.host, e.service, opts.bind, e.port,
-                                 e.implicit_tls ? " (implicit TLS)"
+                                 e.service == "http" ? fmt::format(" (webmail: open http://{}:{}/ in a browser)", opts.bind, e.port)
+                                 : e.implicit_tls ? " (implicit TLS)"
                                  : e.starttls   ? (e.service == "pop3" ? " (STLS offered)"
                                                                        : " (STARTTLS offered)")
                                                 : "");
@@ -116,6 +117,7 @@ std::function<int()> add_serve_command(CLI::App& app) {
         int pop3s_port = 9950;
         int imap_port = 1143;
         int imaps_port = 9930;
+        int http_port = 8080;
         std::string store_dir;
         std::string bind = "127.0.0.1";
         std::string hostname;
@@ -165,6 +167,10 @@ std::function<int()> add_serve_command(CLI::App& app) {
         ->check(CLI::Range(0, 65535))
         ->capture_default_str();
     cmd->add_option("--imaps-port", opts->imaps_port, "IMAPS port (implicit TLS); 0 turns it off")
+        ->check(CLI::Range(0, 65535))
+        ->capture_default_str();
+    cmd->add_option("--http-port", opts->http_port,
+                    "Webmail port (HTTP, for a browser); 0 turns it off")
         ->check(CLI::Range(0, 65535))
         ->capture_default_str();
     cmd->add_option("--store", opts->store_dir,
@@ -217,7 +223,7 @@ std::function<int()> add_serve_command(CLI::App& app) {
         if (!opts->scenario_path.empty()) {
             for (const char* single : {"--user", "--domain", "--smtp-port", "--smtps-port",
                                        "--pop3-port", "--pop3s-port", "--imap-port",
-                                       "--imaps-port", "--store", "--hostname"})
+                                       "--imaps-port", "--http-port", "--store", "--hostname"})
                 if (cmd->count(single))
                     throw std::invalid_argument(fmt::format(
                         "{} does not apply with a scenario: the scenario defines the hosts, "
@@ -240,6 +246,7 @@ std::function<int()> add_serve_command(CLI::App& app) {
         config.pop3s_port = port_or_off(opts->pop3s_port);
         config.imap_port = port_or_off(opts->imap_port);
         config.imaps_port = port_or_off(opts->imaps_port);
+        config.http_port = port_or_off(opts->http_port);
         config.store_dir = opts->store_dir;
         config.max_message_size = opts->max_size;
         if (opts->users.empty() && opts->domains.empty()) {
@@ -269,6 +276,9 @@ std::function<int()> add_serve_command(CLI::App& app) {
                                      : l->spec().tls == tls_mode::starttls
                                          ? (l->spec().proto == "pop3" ? " (STLS offered)"
                                                                       : " (STARTTLS offered)")
+                                         : l->spec().proto == "http"
+                                         ? fmt::format(" (webmail: open http://{}:{}/ in a browser)",
+                                                       server.config().bind_address, l->port())
                                          : "");
         std::cout << fmt::format("local domains: {}; users: {}; store: {}\n",
                                  fmt::join(server.config().domains, ", "),

@@ -3,6 +3,7 @@
 // whatever it produced; the engine says when it wants TLS started or the connection closed.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,10 @@ public:
     // Something outside this connection changed (new mail, another client's flags): a session
     // that pushes updates (IMAP IDLE) may produce output now. The transport sends it.
     virtual void world_changed() {}
+    // A session that answers later, without new input (an HTTP request waiting for the
+    // webmail's IMAP leg), calls `wake` when it has output; the transport sets it at start and
+    // then sends what take_output() gives. `wake` may run the transport's flush at once.
+    virtual void set_wake(std::function<void()> wake) { (void)wake; }
 
     // Bytes to send now, in order; taking them empties the buffer.
     virtual std::string take_output() = 0;

@@ -53,6 +53,7 @@ std::uint64_t connection_tracer::emit(event e, const std::string& from, const st
     if (e.proto.empty()) e.proto = proto_;
     if (e.from.empty()) e.from = from;
     if (e.to.empty()) e.to = to;
+    if (!e.cause) e.cause = default_cause_;
     // RFC 3207 / 8314: what crosses the wire inside TLS is unreadable to an observer; say so on
     // every such event so no view forgets it.
     if (inside_tls_ && !e.fields.contains("tls")) e.fields["tls"] = true;

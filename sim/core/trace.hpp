@@ -75,6 +75,9 @@ public:
     // Marks every later event of this connection as carried inside TLS.
     void set_inside_tls(bool inside) { inside_tls_ = inside; }
     bool inside_tls() const { return inside_tls_; }
+    // Events of this end that name no cause get this one: a connection opened on behalf of
+    // something else (the webmail's IMAP leg for an HTTP request) points back at it.
+    void set_default_cause(std::uint64_t seq) { default_cause_ = seq; }
     std::int64_t now_us() const { return trace_.clock().now_us(); }
     class trace& trace_ref() { return trace_; }
 
@@ -87,6 +90,7 @@ private:
     std::string local_;
     std::string peer_;
     bool inside_tls_ = false;
+    std::optional<std::uint64_t> default_cause_;
 };
 
 }  // namespace maillab

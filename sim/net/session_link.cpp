@@ -9,6 +9,7 @@ namespace maillab {
 session_link::session_link(pipe_endpoint& end, protocol_session& session,
                            connection_tracer& tracer)
     : end_(end), session_(session), tracer_(tracer) {
+    session_.set_wake([this] { flush(); });
     end_.on_receive = [this](std::string_view bytes) {
         if (closed_) return;
         if (tls_) return receive_tls(bytes);

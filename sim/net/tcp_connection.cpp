@@ -3,6 +3,7 @@
 #include <openssl/ssl.h>
 
 #include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
@@ -56,6 +57,18 @@ void tcp_connection::start() {
 
 void tcp_connection::begin_session() {
     session_ = make_session_(*tracer_, tls_stream_.has_value());
+    // A late answer (the webmail's HTTP response after its IMAP leg) is sent from a fresh
+    // handler, never from inside the session's own call.
+    std::weak_ptr<tcp_connection> weak = shared_from_this();
+    auto executor = tls_stream_ ? tls_stream_->get_executor() : plain_.get_executor();
+    session_->set_wake([weak, executor] {
+        asio::post(executor, [weak] {
+            auto self = weak.lock();
+            if (!self || self->finished_) return;
+            self->flush();
+            self->read_more();
+        });
+    });
     session_->start();
     flush();
     read_more();

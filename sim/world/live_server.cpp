@@ -6,8 +6,13 @@
 #include <fmt/format.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
+#include "sim/http/server_session.hpp"
+#include "sim/http/webmail_app.hpp"
 #include "sim/imap/server_session.hpp"
+#include "sim/net/tcp_connector.hpp"
+#include "sim/world/webmail_legs.hpp"
 #include "sim/pop3/server_session.hpp"
 #include "sim/smtp/address.hpp"
 #include "sim/smtp/server_session.hpp"
@@ -27,6 +32,61 @@ live_user parse_user_spec(const std::string& spec) {
         throw std::invalid_argument(fmt::format("--user \"{}\": the password is empty", spec));
     return user;
 }
+
+// The webmail of the single server: its IMAP and submission legs are real TCP connections to
+// this server's own imap and smtp listeners, as a webmail beside a mail server would make.
+class live_server::webmail_connections final : public world::relay_environment {
+public:
+    explicit webmail_connections(live_server& server)
+        : server_(server),
+          legs_(*this, server.config_.hostname, server.config_.hostname, server.config_.hostname,
+                world::random_tokens()),
+          app_(http::webmail::webmail_config{}, legs_) {}
+
+    http::webmail::webmail_app& app() { return app_; }
+
+    trace& trace_ref() override { return server_.trace_; }
+    std::int64_t now_us() const override { return server_.trace_.clock().now_us(); }
+    void after(std::int64_t delay_us, std::function<void()> action) override {
+        auto timer = std::make_shared<boost::asio::steady_timer>(
+            server_.io_, std::chrono::microseconds(delay_us));
+        timer->async_wait([timer, action = std::move(action)](const boost::system::error_code& ec) {
+            if (!ec) action();
+        });
+    }
+    void connect(const std::string& from_host, const std::string& to_host, const std::string& port,
+                 client_factory make_client, connection_done done) override {
+        // "submission" is served by the smtp listener here (it offers AUTH).
+        std::string service = port == "submission" ? "smtp" : port;
+        const tcp_listener* target = nullptr;
+        for (const auto& l : server_.listeners_)
+            if (l->spec().name == service) target = l.get();
+        if (!target) {
+            after(0, [done] { done(false, nullptr); });
+            return;
+        }
+        connect_spec spec;
+        spec.host = server_.config_.bind_address == "0.0.0.0" ? "127.0.0.1"
+                                                               : server_.config_.bind_address;
+        spec.port = target->port();
+        spec.proto = target->spec().proto;
+        spec.local_host = from_host;
+        spec.peer_host = to_host;
+        auto holder = std::make_shared<client_factory>(std::move(make_client));
+        tcp_connect(
+            server_.io_, server_.trace_, spec, server_.client_tls_.get(),
+            [holder](connection_tracer& tracer, bool) { return (*holder)(tracer); },
+            [done](protocol_session& session) { done(true, &session); },
+            [done](const std::string&) { done(false, nullptr); });
+    }
+
+private:
+    live_server& server_;
+    world::webmail_legs legs_;
+    http::webmail::webmail_app app_;
+};
+
+live_server::~live_server() = default;
 
 live_server::live_server(boost::asio::io_context& io, trace& t, live_server_config config)
     : io_(io), trace_(t), config_(std::move(config)) {
@@ -97,6 +157,15 @@ live_server::live_server(boost::asio::io_context& io, trace& t, live_server_conf
     };
     add_listener("imap", "imap", config_.imap_port, upgrade, imap_factory(false));
     add_listener("imaps", "imap", config_.imaps_port, tls_mode::implicit, imap_factory(true));
+    if (config_.http_port) {
+        client_tls_ = std::make_unique<boost::asio::ssl::context>(make_client_tls_context());
+        webmail_ = std::make_unique<webmail_connections>(*this);
+        add_listener("http", "http", config_.http_port, tls_mode::none,
+                     [this](connection_tracer& tracer, bool) -> std::unique_ptr<protocol_session> {
+                         return std::make_unique<http::server_session>(http::server_config{},
+                                                                       webmail_->app(), tracer);
+                     });
+    }
 
     // New mail or another client's change: wake the sessions that push updates (IMAP IDLE),
     // once per burst of changes, after the current handler has finished.

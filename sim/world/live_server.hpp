@@ -36,6 +36,8 @@ struct live_server_config {
     std::optional<unsigned short> pop3s_port = 9950;
     std::optional<unsigned short> imap_port = 1143;
     std::optional<unsigned short> imaps_port = 9930;
+    // The webmail (HTTP); it reads and sends through the imap and smtp listeners above.
+    std::optional<unsigned short> http_port = 8080;
     std::string store_dir;                // empty: mail in memory only
     std::size_t max_message_size = 32 * 1024 * 1024;
     certificate_pair certificate;         // required when any TLS is offered
@@ -49,6 +51,7 @@ class live_server {
 public:
     // Throws on a bad configuration or a port that cannot be bound (naming the port).
     live_server(boost::asio::io_context& io, trace& t, live_server_config config);
+    ~live_server();
     void start();
     void stop();
 
@@ -57,6 +60,8 @@ public:
     const live_server_config& config() const { return config_; }
 
 private:
+    class webmail_connections;
+
     void add_listener(const char* name, const char* proto, std::optional<unsigned short> port,
                       tls_mode mode, tcp_connection::session_factory factory);
 
@@ -67,7 +72,9 @@ private:
     std::unique_ptr<smtp::local_delivery> delivery_;
     std::unique_ptr<pop3::store_maildrop> maildrop_;
     std::unique_ptr<boost::asio::ssl::context> tls_;
+    std::unique_ptr<boost::asio::ssl::context> client_tls_;  // the webmail's legs
     std::vector<std::unique_ptr<tcp_listener>> listeners_;
+    std::unique_ptr<webmail_connections> webmail_;
     bool poke_posted_ = false;  // one wake-up in flight for any number of store changes
 };
 

@@ -29,6 +29,7 @@ std::vector<std::string> services_of(const host_spec& h) {
         out.push_back("imap");
         if (h.tls) out.push_back("imaps");
     }
+    if (h.roles.count(host_role::webmail)) out.push_back("http");
     return out;
 }
 
@@ -47,7 +48,7 @@ live_world::live_world(boost::asio::io_context& io, trace& t, const scenario& s,
     }
     dns_ = std::make_unique<dns_zone>(s_.mx, names, dns_name);
     hosts_ = std::make_unique<mail_hosts>(s_, *dns_, static_cast<relay_environment&>(*this),
-                                          now_us());
+                                          now_us(), /*live=*/true);
     client_tls_ = std::make_unique<boost::asio::ssl::context>(make_client_tls_context());
     if (any_tls) {
         if (config_.certificate.cert_pem.empty())
@@ -61,8 +62,8 @@ live_world::live_world(boost::asio::io_context& io, trace& t, const scenario& s,
         mail_hosts::host* host = hosts_->find(h.name);
         for (const auto& service : services_of(h)) {
             port_info info = *port_by_name(service);
-            tls_mode mode = info.implicit_tls ? tls_mode::implicit
-                            : h.tls           ? tls_mode::starttls
+            tls_mode mode = info.implicit_tls               ? tls_mode::implicit
+                            : h.tls && info.proto != "http" ? tls_mode::starttls
                                               : tls_mode::none;
             auto factory = [this, host, info](connection_tracer& tracer,
                                               bool tls_active) -> std::unique_ptr<protocol_session> {

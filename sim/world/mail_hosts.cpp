@@ -17,7 +17,7 @@ struct mail_hosts::mail_system {
 };
 
 mail_hosts::mail_hosts(const scenario& s, const dns_zone& dns, relay_environment& env,
-                       std::int64_t start_us)
+                       std::int64_t start_us, bool live)
     : s_(s), start_us_(start_us) {
     // Hosts that share a domain share a store, transitively: a host serving a.example and
     // b.example joins the systems of both into one. Union-find over the domains.
@@ -66,6 +66,19 @@ mail_hosts::mail_hosts(const scenario& s, const dns_zone& dns, relay_environment
                 [agent](std::uint64_t id, std::uint64_t seq) { agent->queued(id, seq); });
         }
     }
+    for (auto& [name, rt] : hosts_) {
+        const host_spec& spec = *rt->spec;
+        if (!spec.roles.count(host_role::webmail)) continue;
+        rt->web_legs = std::make_unique<webmail_legs>(
+            env, name, spec.imap_server, spec.submission_server,
+            live ? random_tokens() : seeded_tokens(s_.id + "/" + name));
+        http::webmail::webmail_config config;
+        // STARTTLS on its legs when both servers offer it, as a careful webmail would.
+        const host_spec* imap = s_.find_host(spec.imap_server);
+        const host_spec* submission = s_.find_host(spec.submission_server);
+        config.use_starttls = imap && submission && imap->tls && submission->tls;
+        rt->webmail = std::make_unique<http::webmail::webmail_app>(config, *rt->web_legs);
+    }
 }
 
 mail_hosts::~mail_hosts() = default;
@@ -98,6 +111,10 @@ std::unique_ptr<protocol_session> mail_hosts::make_server(host& h, const port_in
                                                           bool tls_active) {
     const host_spec& spec = *h.spec;
     std::unique_ptr<protocol_session> server;
+    if (port.proto == "http") {
+        // Fault rules speak of mail commands; the webmail's HTTP server has none to match.
+        return std::make_unique<http::server_session>(http::server_config{}, *h.webmail, tracer);
+    }
     if (port.proto == "smtp") {
         smtp::server_config config;
         config.hostname = spec.name;

@@ -22,6 +22,8 @@
 #include "sim/world/relay_agent.hpp"
 #include "sim/world/scenario.hpp"
 #include "sim/world/scenario_loader.hpp"
+#include "sim/world/webmail_legs.hpp"
+#include "sim/http/webmail_app.hpp"
 
 namespace maillab::world {
 
@@ -33,12 +35,16 @@ public:
         std::unique_ptr<smtp::local_delivery> delivery;
         std::unique_ptr<pop3::store_maildrop> maildrop;
         std::unique_ptr<relay_agent> relay;
+        // webmail hosts: the application behind their HTTP server, and its IMAP/SMTP legs
+        std::unique_ptr<webmail_legs> web_legs;
+        std::unique_ptr<http::webmail::webmail_app> webmail;
     };
 
     // `env` carries the relays' connections and timers; `start_us` is when the scenario began
-    // (fault rules' from/until count from it).
+    // (fault rules' from/until count from it). `live`: webmail tokens from OpenSSL's random
+    // generator; otherwise seeded by the scenario, so its trace is the same on every run.
     mail_hosts(const scenario& s, const dns_zone& dns, relay_environment& env,
-               std::int64_t start_us);
+               std::int64_t start_us, bool live = false);
     ~mail_hosts();
 
     host* find(const std::string& name);

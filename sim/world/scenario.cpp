@@ -12,13 +12,15 @@ std::string_view to_string(host_role role) {
         case host_role::pop3: return "pop3";
         case host_role::imap: return "imap";
         case host_role::dns: return "dns";
+        case host_role::webmail: return "webmail";
+        case host_role::browser: return "browser";
     }
     return "?";
 }
 
 std::optional<host_role> host_role_from_string(std::string_view name) {
     for (auto r : {host_role::user_agent, host_role::submission, host_role::mx, host_role::pop3,
-                   host_role::imap, host_role::dns})
+                   host_role::imap, host_role::dns, host_role::webmail, host_role::browser})
         if (to_string(r) == name) return r;
     return std::nullopt;
 }

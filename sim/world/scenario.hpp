@@ -31,6 +31,8 @@ enum class host_role {
     pop3,        // port 110 (995 with TLS)
     imap,        // port 143 (993 with TLS)
     dns,         // answers the MX queries (shown on the topology; every world has one)
+    webmail,     // port 80: HTTP pages for browsers; itself an IMAP and submission client
+    browser,     // a person's web browser: connects to webmail, never listens
 };
 std::string_view to_string(host_role role);
 std::optional<host_role> host_role_from_string(std::string_view name);
@@ -41,6 +43,9 @@ struct host_spec {
     std::vector<std::string> domains;  // mail domains whose mailboxes this host serves
     bool tls = false;                  // offers STARTTLS, SMTPS, POP3S and IMAPS
     std::size_t max_message_size = 10 * 1024 * 1024;
+    // webmail: the servers it reads from (IMAP) and sends through (submission, with AUTH)
+    std::string imap_server;
+    std::string submission_server;
     bilingual description;
     std::string where;  // "file:line:col" of its definition, for later errors
 };

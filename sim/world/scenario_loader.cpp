@@ -13,8 +13,8 @@
 namespace maillab::world {
 namespace {
 
-const std::vector<std::string> role_names = {"user_agent", "submission", "mx",
-                                             "pop3",       "imap",       "dns"};
+const std::vector<std::string> role_names = {"user_agent", "submission", "mx",    "pop3",
+                                             "imap",       "dns",        "webmail", "browser"};
 
 bilingual read_bilingual(const json_value& v) {
     if (v.is_string()) return {v.as_string(), v.as_string()};
@@ -60,6 +60,7 @@ public:
         if (auto l = root.optional_member("latency")) s_.default_latency_us = l->as_duration_us();
         for (const auto& h : root.member("hosts").elements()) read_host(h);
         if (s_.hosts.empty()) root.member("hosts").fail("a scenario needs at least one host");
+        check_webmail_servers(root.member("hosts"));
         if (auto users = root.optional_member("users"))
             for (const auto& u : users->elements()) read_user(u);
         if (auto dns = root.optional_member("dns")) read_dns(*dns);
@@ -75,6 +76,21 @@ public:
     }
 
 private:
+    void check_webmail_servers(const json_value& hosts) {
+        std::size_t i = 0;
+        for (const auto& v : hosts.elements()) {
+            const host_spec& h = s_.hosts[i++];
+            if (!h.roles.count(host_role::webmail)) continue;
+            for (auto [key, role] : {std::pair{"imap_server", host_role::imap},
+                                     std::pair{"submission_server", host_role::submission}}) {
+                auto field = v.member(key);
+                const host_spec& server = existing_host(field);
+                if (!server.roles.count(role))
+                    field.fail(fmt::format("\"{}\" has no \"{}\" role", server.name, to_string(role)));
+            }
+        }
+    }
+
     const host_spec& existing_host(const json_value& v) {
         std::string name = v.as_nonempty_string();
         const host_spec* h = s_.find_host(name);
@@ -94,7 +110,8 @@ private:
     }
 
     void read_host(const json_value& v) {
-        v.expect_keys({"name", "roles", "domains", "tls", "max_message_size", "description"});
+        v.expect_keys({"name", "roles", "domains", "tls", "max_message_size", "description",
+                       "imap_server", "submission_server"});
         host_spec h;
         h.where = v.where();
         auto name = v.member("name");
@@ -110,6 +127,17 @@ private:
                            h.roles.count(host_role::pop3) || h.roles.count(host_role::imap);
         if (h.roles.count(host_role::user_agent) && h.roles.size() > 1)
             roles.fail("a user_agent only connects; give servers their own host");
+        if (h.roles.count(host_role::browser) && h.roles.size() > 1)
+            roles.fail("a browser only connects; give servers their own host");
+        if (h.roles.count(host_role::webmail)) {
+            // Checked against the other hosts once all are read (check_webmail_servers).
+            h.imap_server = to_lower(v.member("imap_server").as_nonempty_string());
+            h.submission_server = to_lower(v.member("submission_server").as_nonempty_string());
+        } else {
+            for (const char* key : {"imap_server", "submission_server"})
+                if (v.has(key))
+                    v.member(key).fail(fmt::format("only a host with the webmail role has \"{}\"", key));
+        }
         if (auto domains = v.optional_member("domains")) {
             for (const auto& d : domains->elements()) {
                 std::string domain = to_lower(d.as_nonempty_string());
@@ -337,8 +365,8 @@ private:
     const host_spec& client_host(const json_value& v) {
         auto host = v.member("host");
         const host_spec& h = existing_host(host);
-        if (!h.roles.count(host_role::user_agent))
-            host.fail(fmt::format("\"{}\" is not a user_agent; scripts act from user agents",
+        if (!h.roles.count(host_role::user_agent) && !h.roles.count(host_role::browser))
+            host.fail(fmt::format("\"{}\" is not a user_agent or browser; scripts act from them",
                                   h.name));
         return h;
     }
@@ -575,6 +603,7 @@ std::optional<port_info> port_by_name(std::string_view name) {
     if (name == "pop3s") return port_info{host_role::pop3, "pop3", true, 995};
     if (name == "imap") return port_info{host_role::imap, "imap", false, 143};
     if (name == "imaps") return port_info{host_role::imap, "imap", true, 993};
+    if (name == "http") return port_info{host_role::webmail, "http", false, 80};
     return std::nullopt;
 }
 

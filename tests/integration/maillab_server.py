@@ -135,17 +135,18 @@ class MaillabServer:
     def __init__(self, smtp: bool = True, smtps: bool = True, domain: str = DOMAIN,
                  users: dict[str, str] | None = None, extra_args: list[str] | None = None,
                  pop3: bool = False, pop3s: bool = False, store_dir: Path | None = None,
-                 imap: bool = False, imaps: bool = False):
+                 imap: bool = False, imaps: bool = False, http: bool = False):
         self.binary = maillab_bin()
         self.domain = domain
         self.users = dict(USERS if users is None else users)
-        ports = free_ports(6)
+        ports = free_ports(7)
         self.smtp_port = ports[0] if smtp else 0
         self.smtps_port = ports[1] if smtps else 0
         self.pop3_port = ports[2] if pop3 else 0
         self.pop3s_port = ports[3] if pop3s else 0
         self.imap_port = ports[4] if imap else 0
         self.imaps_port = ports[5] if imaps else 0
+        self.http_port = ports[6] if http else 0
         self.store_dir = store_dir
         self.extra_args = list(extra_args or [])
         self.tmp = tempfile.TemporaryDirectory(prefix="maillab-it-")
@@ -165,7 +166,7 @@ class MaillabServer:
         cmd += ["--smtp-port", str(self.smtp_port), "--smtps-port", str(self.smtps_port),
                 "--pop3-port", str(self.pop3_port), "--pop3s-port", str(self.pop3s_port),
                 "--imap-port", str(self.imap_port), "--imaps-port", str(self.imaps_port),
-                "--bind", LOCALHOST, "--trace", str(self.trace_path),
+                "--http-port", str(self.http_port), "--bind", LOCALHOST, "--trace", str(self.trace_path),
                 "--tls-dir", str(self.tls_dir), "--quiet"]
         if self.store_dir is not None:
             cmd += ["--store", str(self.store_dir)]
@@ -185,7 +186,7 @@ class MaillabServer:
     def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         pending = [p for p in (self.smtp_port, self.smtps_port, self.pop3_port, self.pop3s_port,
-                               self.imap_port, self.imaps_port) if p]
+                               self.imap_port, self.imaps_port, self.http_port) if p]
         while pending:
             if self.proc.poll() is not None:
                 raise RuntimeError(
