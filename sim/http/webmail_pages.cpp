@@ -119,8 +119,7 @@ std::string message_url(const std::string& folder, std::uint32_t uid) {
 std::string with_lang(std::string_view self, std::string_view code) {
     // Only a path on this site: "//evil.example/x" (or "/\evil", which browsers read the same
     // way) would make the language link leave the webmail.
-    if (self.empty() || self[0] != '/' ||
-        (self.size() > 1 && (self[1] == '/' || self[1] == '\\')))
+    if (self.empty() || self[0] != '/' || (self.size() > 1 && (self[1] == '/' || self[1] == '\\')))
         self = "/mailbox";
     self = self.substr(0, self.find('#'));
     std::size_t question = self.find('?');
@@ -163,8 +162,7 @@ std::string flag_form(language lang, const std::string& csrf, const std::string&
     return post_form("/flag", csrf, "inline") + hidden("folder", folder) +
            hidden("uid", std::to_string(uid)) + hidden("back", back) +
            "<button type=\"submit\" name=\"action\" value=\"" + std::string(action) +
-           "\" class=\"" + std::string(button_class) + "\">" + t(lang, label) +
-           "</button></form>";
+           "\" class=\"" + std::string(button_class) + "\">" + t(lang, label) + "</button></form>";
 }
 
 std::string document(language lang, std::string_view title, std::string_view body_class,
@@ -211,8 +209,8 @@ std::string app_page(const page_context& ctx, std::string_view title, std::strin
             "</span></a>\n";
     body += "<a class=\"button primary\" href=\"/compose\">" + t(lang, "Compose") + "</a>\n";
     body += "<span class=\"spacer\"></span>\n";
-    body += "<span class=\"user\"><span class=\"label\">" + t(lang, "Signed in as") +
-            "</span> " + esc(ctx.user) + "</span>\n";
+    body += "<span class=\"user\"><span class=\"label\">" + t(lang, "Signed in as") + "</span> " +
+            esc(ctx.user) + "</span>\n";
     body += language_links(lang, ctx.self_url);
     body += post_form("/logout", ctx.csrf, "inline") + "<button type=\"submit\" class=\"button\">" +
             t(lang, "Log out") + "</button></form>\n";
@@ -279,14 +277,14 @@ std::string paging(const page_context& ctx, unsigned page, unsigned pages) {
     std::string out = "<nav class=\"paging\">";
     if (page > 1)
         out += "<a class=\"button\" rel=\"prev\" href=\"" +
-               esc(mailbox_url(ctx.current_folder, page - 1)) + "\">← " +
-               t(lang, "Previous page") + "</a>";
+               esc(mailbox_url(ctx.current_folder, page - 1)) + "\">← " + t(lang, "Previous page") +
+               "</a>";
     else
         out += "<span class=\"button disabled\">← " + t(lang, "Previous page") + "</span>";
     out += " <span class=\"page-of\">" +
-           esc(replace_all(replace_all(ui(lang, "Page {page} of {pages}"), "{page}",
-                                       std::to_string(page)),
-                           "{pages}", std::to_string(pages))) +
+           esc(replace_all(
+               replace_all(ui(lang, "Page {page} of {pages}"), "{page}", std::to_string(page)),
+               "{pages}", std::to_string(pages))) +
            "</span> ";
     if (page < pages)
         out += "<a class=\"button\" rel=\"next\" href=\"" +
@@ -327,8 +325,8 @@ std::string message_body(language lang, const message_view& view) {
         std::string heading =
             view.removed.size() == 1
                 ? t(lang, "For your safety, 1 thing was removed from this mail's HTML:")
-                : t(lang, "For your safety, {n} things were removed from this mail's HTML:",
-                    "{n}", std::to_string(view.removed.size()));
+                : t(lang, "For your safety, {n} things were removed from this mail's HTML:", "{n}",
+                    std::to_string(view.removed.size()));
         out += "<div class=\"safety\" role=\"note\">\n<p>" + heading + "</p>\n" +
                item_list(view.removed) + "</div>\n";
     }
@@ -341,7 +339,7 @@ std::string message_body(language lang, const message_view& view) {
             "<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
             "<link rel=\"stylesheet\" href=\"/style.css\"></head><body class=\"mail-frame\">" +
             view.sanitized_html + "</body></html>";
-        out += "<iframe class=\"mail-html\" sandbox=\"\" title=\"" +
+        out += "<iframe class=\"mail-html\" sandbox=\"allow-popups allow-popups-to-escape-sandbox\" title=\"" +
                t(lang, "The mail's HTML, shown in a sandbox without scripts") + "\" srcdoc=\"" +
                esc(doc) + "\"></iframe>\n";
         if (!view.text.empty())
@@ -366,36 +364,30 @@ std::string attachment_list(language lang, const message_view& view) {
                                          {"uid", std::to_string(view.uid)},
                                          {"part", a.part},
                                          {"download", "1"}});
-        std::string name = a.filename.empty()
-                               ? t(lang, "(unnamed part {part})", "{part}", a.part)
-                               : esc(a.filename);
+        std::string name = a.filename.empty() ? t(lang, "(unnamed part {part})", "{part}", a.part)
+                                              : esc(a.filename);
         out += "<li><a class=\"attachment\" href=\"" + esc(href) + "\" title=\"" +
                t(lang, "Download") + "\">" + name + "</a> <span class=\"type\">" +
-               esc(a.content_type) + "</span> <span class=\"size\">" +
-               esc(human_size(a.size)) + "</span></li>\n";
+               esc(a.content_type) + "</span> <span class=\"size\">" + esc(human_size(a.size)) +
+               "</span></li>\n";
     }
     return out + "</ul>\n</section>\n";
 }
 
 // RFC 9110 15: the reason phrases of the statuses the webmail answers with.
 std::string_view reason_phrase(unsigned status) {
-    switch (status) {
-        case 400: return "Bad Request";
-        case 401: return "Unauthorized";
-        case 403: return "Forbidden";
-        case 404: return "Not Found";
-        case 405: return "Method Not Allowed";
-        case 408: return "Request Timeout";
-        case 413: return "Content Too Large";
-        case 415: return "Unsupported Media Type";
-        case 429: return "Too Many Requests";
-        case 500: return "Internal Server Error";
-        case 501: return "Not Implemented";
-        case 502: return "Bad Gateway";
-        case 503: return "Service Unavailable";
-        case 504: return "Gateway Timeout";
-        default: return "Error";
-    }
+    static constexpr std::pair<unsigned, std::string_view> phrases[] = {
+        {400, "Bad Request"},         {401, "Unauthorized"},
+        {403, "Forbidden"},           {404, "Not Found"},
+        {405, "Method Not Allowed"},  {408, "Request Timeout"},
+        {413, "Content Too Large"},   {415, "Unsupported Media Type"},
+        {429, "Too Many Requests"},   {500, "Internal Server Error"},
+        {501, "Not Implemented"},     {502, "Bad Gateway"},
+        {503, "Service Unavailable"}, {504, "Gateway Timeout"},
+    };
+    for (const auto& [code, phrase] : phrases)
+        if (code == status) return phrase;
+    return "Error";
 }
 
 }  // namespace
@@ -414,8 +406,9 @@ std::string login_page(language lang, const std::string& csrf, const std::string
     body += "<input type=\"text\" id=\"user\" name=\"user\" value=\"" + esc(user) +
             "\" autocomplete=\"username\" autocapitalize=\"off\" spellcheck=\"false\" autofocus>\n";
     body += "<label for=\"password\">" + t(lang, "Password") + "</label>\n";
-    body += "<input type=\"password\" id=\"password\" name=\"password\" "
-            "autocomplete=\"current-password\">\n";
+    body +=
+        "<input type=\"password\" id=\"password\" name=\"password\" "
+        "autocomplete=\"current-password\">\n";
     body += "<button type=\"submit\" class=\"button primary\">" + t(lang, "Log in") +
             "</button>\n</form>\n";
     body += "<p class=\"explain\">" +
@@ -461,19 +454,19 @@ std::string message_page(const page_context& ctx, const message_view& view) {
     std::string content = "<div class=\"page-head\">\n<h1 class=\"subject\">" + esc(subject) +
                           "</h1>\n</div>\n<div class=\"toolbar\">\n";
     content += "<a class=\"button\" href=\"" + esc(box) + "\">← " +
-               t(lang, "Back to {folder}", "{folder}", folder_label(lang, view.folder)) +
-               "</a>\n";
-    content += "<a class=\"button primary\" href=\"" +
-               esc(url("/compose", {{"reply", std::to_string(view.uid)}, {"folder", view.folder}})) +
-               "\">" + t(lang, "Reply") + "</a>\n";
+               t(lang, "Back to {folder}", "{folder}", folder_label(lang, view.folder)) + "</a>\n";
+    content +=
+        "<a class=\"button primary\" href=\"" +
+        esc(url("/compose", {{"reply", std::to_string(view.uid)}, {"folder", view.folder}})) +
+        "\">" + t(lang, "Reply") + "</a>\n";
     // "Mark unread" goes back to the list: showing the message again would fetch its body,
     // and a FETCH BODY[] sets \Seen again (RFC 3501 6.4.5), undoing the click.
-    content += view.seen ? flag_form(lang, ctx.csrf, view.folder, view.uid, "unread",
-                                     "Mark unread", box, "button")
+    content += view.seen ? flag_form(lang, ctx.csrf, view.folder, view.uid, "unread", "Mark unread",
+                                     box, "button")
                          : flag_form(lang, ctx.csrf, view.folder, view.uid, "read", "Mark read",
                                      here, "button");
-    content += flag_form(lang, ctx.csrf, view.folder, view.uid, "delete", "Delete", box,
-                         "button danger");
+    content +=
+        flag_form(lang, ctx.csrf, view.folder, view.uid, "delete", "Delete", box, "button danger");
     content += "</div>\n";
     content += header_block(lang, view);
     if (!view.problems.empty())
@@ -494,16 +487,16 @@ std::string compose_page(const page_context& ctx, const compose_view& view) {
         content += "<p class=\"error\" role=\"alert\">" + t(lang, view.error) + "</p>\n";
     // No `required` on the fields: an empty To is refused by the app, and by the mail server
     // behind it, which is what a class may want to watch.
-    content += post_form("/send", ctx.csrf, "stacked compose",
-                         " enctype=\"multipart/form-data\"");
+    content += post_form("/send", ctx.csrf, "stacked compose", " enctype=\"multipart/form-data\"");
     content += hidden("in_reply_to", view.in_reply_to) + hidden("references", view.references);
     auto field = [&](std::string_view name, std::string_view label, const std::string& value,
                      bool hint) {
         content += "<label for=\"" + std::string(name) + "\">" + t(lang, label) + "</label>\n";
         content += "<input type=\"text\" id=\"" + std::string(name) + "\" name=\"" +
                    std::string(name) + "\" value=\"" + esc(value) + "\"";
-        if (hint) content += " autocomplete=\"email\" aria-describedby=\"" +
-                             std::string(name) + "-hint\"";
+        if (hint)
+            content +=
+                " autocomplete=\"email\" aria-describedby=\"" + std::string(name) + "-hint\"";
         content += ">\n";
         if (hint)
             content += "<p class=\"hint\" id=\"" + std::string(name) + "-hint\">" +
@@ -515,8 +508,8 @@ std::string compose_page(const page_context& ctx, const compose_view& view) {
     // HTML 13.2.6.4.7: a newline right after <textarea> is dropped by the parser, so one is
     // written on purpose; a body that starts with an empty line keeps it.
     content += "<label for=\"body\">" + t(lang, "Message") + "</label>\n";
-    content += "<textarea id=\"body\" name=\"body\" rows=\"14\">\n" + esc(view.body) +
-               "</textarea>\n";
+    content +=
+        "<textarea id=\"body\" name=\"body\" rows=\"14\">\n" + esc(view.body) + "</textarea>\n";
     content += "<label for=\"attachment\">" + t(lang, "Attach files") + "</label>\n";
     content += "<input type=\"file\" id=\"attachment\" name=\"attachment\" multiple>\n";
     std::string back =

@@ -4,10 +4,10 @@
 // Texts with a number or a name in them hold a placeholder ("{n}", "{page}"): the page fills
 // it after the lookup, because Chinese puts the number elsewhere in the sentence.
 
-#include "sim/http/webmail_pages.hpp"
-
 #include <string_view>
 #include <unordered_map>
+
+#include "sim/http/webmail_pages.hpp"
 
 namespace maillab::http::webmail {
 namespace {
@@ -54,6 +54,11 @@ constexpr entry texts[] = {
     {"There is no such attachment.", "没有这个附件。"},
     {"This address does not take that method.", "这个地址不接受这种请求方法。"},
     {"Unknown action.", "未知的操作。"},
+    {"Please give at least one recipient.", "请至少填写一个收件人。"},
+    {"Not a valid address: ", "地址无效："},
+    {"A line break is not allowed in this field.", "此栏不能包含换行。"},
+    {"The mail server did not accept the mail: ", "邮件服务器没有接受这封邮件："},
+    {"wrote", "写道"},  // the reply's quote line: "Alice <a@a.example> wrote:"
 
     // The mailbox page.
     {"No messages", "没有邮件"},

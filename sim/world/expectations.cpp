@@ -159,6 +159,41 @@ bool event_matches(const event& e, const nlohmann::json& match) {
     return true;
 }
 
+// The browser on e.host downloaded e.filename, and its bytes are those of the attachment of
+// that name some step of the script sent: the file went browser -> webmail -> SMTP -> relay ->
+// IMAP -> webmail -> browser without a bit changed.
+expectation_result check_download(const world& w, const expectation_spec& e) {
+    expectation_result r;
+    r.spec = &e;
+    r.summary = fmt::format("the browser on {} downloaded {}, byte for byte as it was sent", e.host,
+                            e.filename);
+    std::vector<const std::string*> sent;
+    for (const auto& a : w.spec().script) {
+        for (const auto& att : a.message.attachments)
+            if (att.filename == e.filename) sent.push_back(&att.bytes);
+        for (const auto& step : a.web_steps)
+            for (const auto& up : step.attachments)
+                if (up.filename == e.filename) sent.push_back(&up.bytes);
+    }
+    std::size_t seen = 0;
+    for (const auto& [host, file] : w.downloads()) {
+        if (host != e.host || file.filename != e.filename) continue;
+        ++seen;
+        for (const std::string* bytes : sent)
+            if (*bytes == file.bytes) {
+                r.passed = true;
+                r.found = fmt::format("{} bytes, identical to the attachment sent", file.bytes.size());
+                return r;
+            }
+        r.found = fmt::format("downloaded {} bytes, but they differ from every attachment of that name "
+                              "the script sent",
+                              file.bytes.size());
+    }
+    if (seen == 0) r.found = fmt::format("no download of {} on {}", e.filename, e.host);
+    if (sent.empty()) r.found += "; and no step of the script sends an attachment of that name";
+    return r;
+}
+
 std::vector<expectation_result> check_expectations(const world& w, const std::vector<event>& events) {
     std::vector<expectation_result> out;
     for (const auto& e : w.spec().expectations) {
@@ -177,6 +212,7 @@ std::vector<expectation_result> check_expectations(const world& w, const std::ve
                 out.push_back(r);
                 break;
             }
+            case expectation_kind::download: out.push_back(check_download(w, e)); break;
             default: out.push_back(check_trace(e, events));
         }
     }

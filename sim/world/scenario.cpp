@@ -46,6 +46,7 @@ std::string_view to_string(action_kind kind) {
         case action_kind::session: return "session";
         case action_kind::wait: return "wait";
         case action_kind::note: return "note";
+        case action_kind::web: return "web";
     }
     return "?";
 }
@@ -59,6 +60,7 @@ std::string_view to_string(expectation_kind kind) {
         case expectation_kind::queue_empty: return "queue_empty";
         case expectation_kind::event: return "event";
         case expectation_kind::no_mail: return "no_mail";
+        case expectation_kind::download: return "download";
     }
     return "?";
 }

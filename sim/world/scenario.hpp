@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/core/json_locations.hpp"
+#include "sim/http/browser_session.hpp"
 
 namespace maillab::world {
 
@@ -124,7 +125,7 @@ struct message_spec {
     std::string message_id;  // default: <SCENARIO-ID.stepN@sender's domain>
 };
 
-enum class action_kind { send, pop3, imap, session, wait, note };
+enum class action_kind { send, pop3, imap, session, wait, note, web };
 std::string_view to_string(action_kind kind);
 
 struct action_spec {
@@ -154,6 +155,9 @@ struct action_spec {
     // session: "<" reads a line, "<." reads lines up to a lone ".", ">text" sends text
     std::vector<std::string> steps;
     std::string line_end = "\r\n";
+    // web: what the person at the browser does on the webmail `server`
+    std::vector<http::web_step> web_steps;
+    std::string lang = "en";
     // wait / note
     std::int64_t wait_us = 0;
     bilingual note;
@@ -161,7 +165,7 @@ struct action_spec {
 };
 
 // What must be true at the end. Each kind reads the final stores or the trace.
-enum class expectation_kind { mailbox, bounce, reply, state, queue_empty, event, no_mail };
+enum class expectation_kind { mailbox, bounce, reply, state, queue_empty, event, no_mail, download };
 std::string_view to_string(expectation_kind kind);
 
 struct expectation_spec {
@@ -177,6 +181,9 @@ struct expectation_spec {
     // bounce
     std::optional<std::string> recipient;   // Final-Recipient
     std::optional<std::string> status;      // "5.1.1"
+    // download (by a browser on `host`): the file, byte for byte the attachment of that name sent
+    // by a step of the script
+    std::string filename;
     // reply / state / event
     std::string host;
     std::optional<int> code;

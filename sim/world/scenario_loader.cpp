@@ -337,29 +337,84 @@ private:
                 m.message_id.find('@') == std::string::npos)
                 id->fail("a Message-ID looks like \"<unique@domain>\"");
         }
-        if (auto atts = v.optional_member("attachments")) {
-            for (const auto& a : atts->elements()) {
-                a.expect_keys({"filename", "content_type", "text", "base64", "inline", "content_id"});
-                message_spec::attachment att;
-                att.filename = a.member("filename").as_nonempty_string();
-                if (auto ct = a.optional_member("content_type")) att.content_type = ct->as_string();
-                if (a.has("text") == a.has("base64")) a.fail("give the content as \"text\" or \"base64\"");
-                if (auto t = a.optional_member("text")) att.bytes = t->as_string();
-                if (auto b = a.optional_member("base64")) {
-                    auto decoded = base64_decode(b->as_string());
-                    if (!decoded) b->fail("not valid base64");
-                    att.bytes = *decoded;
-                }
-                if (auto i = a.optional_member("inline")) att.inline_image = i->as_bool();
-                if (auto c = a.optional_member("content_id")) att.content_id = c->as_string();
-                if (att.inline_image && att.content_id.empty())
-                    a.fail("an inline image needs a \"content_id\" the HTML refers to as cid:");
-                if (att.inline_image && m.html.empty())
-                    a.fail("an inline image needs an \"html\" body");
-                m.attachments.push_back(std::move(att));
-            }
-        }
+        if (auto atts = v.optional_member("attachments")) m.attachments = read_attachments(*atts, !m.html.empty());
         return m;
+    }
+
+    std::vector<message_spec::attachment> read_attachments(const json_value& list, bool has_html) {
+        std::vector<message_spec::attachment> out;
+        for (const auto& a : list.elements()) {
+            a.expect_keys({"filename", "content_type", "text", "base64", "inline", "content_id"});
+            message_spec::attachment att;
+            att.filename = a.member("filename").as_nonempty_string();
+            if (auto ct = a.optional_member("content_type")) att.content_type = ct->as_string();
+            if (a.has("text") == a.has("base64")) a.fail("give the content as \"text\" or \"base64\"");
+            if (auto t = a.optional_member("text")) att.bytes = t->as_string();
+            if (auto b = a.optional_member("base64")) {
+                auto decoded = base64_decode(b->as_string());
+                if (!decoded) b->fail("not valid base64");
+                att.bytes = *decoded;
+            }
+            if (auto i = a.optional_member("inline")) att.inline_image = i->as_bool();
+            if (auto c = a.optional_member("content_id")) att.content_id = c->as_string();
+            if (att.inline_image && att.content_id.empty())
+                a.fail("an inline image needs a \"content_id\" the HTML refers to as cid:");
+            if (att.inline_image && !has_html) a.fail("an inline image needs an \"html\" body");
+            out.push_back(std::move(att));
+        }
+        return out;
+    }
+
+    // A browser step: "login", "inbox", "logout", "mark_unread", "mark_read", "delete", or an
+    // object with one key: {"send": {...}}, {"read": "subject words"}, {"download": "file"}.
+    http::web_step read_web_step(const json_value& v) {
+        using k = http::web_step::kind;
+        http::web_step step;
+        if (v.is_string()) {
+            static const std::map<std::string, k> simple = {
+                {"login", k::login},          {"inbox", k::inbox},         {"logout", k::logout},
+                {"mark_unread", k::mark_unread}, {"mark_read", k::mark_read}, {"delete", k::remove}};
+            std::vector<std::string> names;
+            for (const auto& [name, _] : simple) names.push_back(name);
+            names.insert(names.end(), {"{\"send\": ...}", "{\"read\": ...}", "{\"download\": ...}"});
+            auto it = simple.find(v.as_string());
+            if (it == simple.end()) {
+                v.as_choice(names);  // fails, listing the steps
+                v.fail("a step with details is an object, e.g. {\"read\": \"Hello\"}");
+            }
+            step.what = it->second;
+            return step;
+        }
+        v.expect_object();
+        if (v.json().size() != 1)
+            v.fail("a browser step is one of \"login\", \"inbox\", ... or an object with one key: "
+                   "send, read or download");
+        std::string key = v.json().begin().key();
+        v.expect_keys({"send", "read", "download"});
+        auto body = v.member(key);
+        if (key == "read" || key == "download") {
+            step.what = key == "read" ? k::read : k::download;
+            step.match = body.as_nonempty_string();
+            return step;
+        }
+        step.what = k::send;
+        body.expect_keys({"to", "cc", "subject", "text", "attachments"});
+        auto list = [](const json_value& x) {
+            std::string joined;
+            for (const auto& a : x.as_string_list()) joined += (joined.empty() ? "" : ", ") + a;
+            return joined;
+        };
+        auto to = body.member("to");
+        step.to = list(to);
+        for (const auto& e : (to.is_array() ? to.elements() : std::vector<json_value>{to}))
+            check_address(e, e.as_string());
+        if (auto cc = body.optional_member("cc")) step.cc = list(*cc);
+        if (auto s = body.optional_member("subject")) step.subject = s->as_string();
+        if (auto t = body.optional_member("text")) step.text = t->as_string();
+        if (auto atts = body.optional_member("attachments"))
+            for (auto& a : read_attachments(*atts, false))
+                step.attachments.push_back({a.filename, a.content_type.empty() ? "application/octet-stream" : a.content_type, a.bytes});
+        return step;
     }
 
     const host_spec& client_host(const json_value& v) {
@@ -390,7 +445,8 @@ private:
         v.expect_object();
         action_spec a;
         a.where = v.where();
-        std::string kind = v.member("do").as_choice({"send", "pop3", "imap", "session", "wait", "note"});
+        std::string kind =
+            v.member("do").as_choice({"send", "pop3", "imap", "session", "wait", "note", "web"});
         std::set<std::string> keys = {"do", "at", "after"};
         auto allow = [&](std::initializer_list<const char*> more) {
             for (auto k : more) keys.insert(k);
@@ -402,6 +458,7 @@ private:
         if (kind == "imap") allow({"host", "server", "port", "user", "password", "tls",
                                    "mailbox", "fetch", "flag", "expunge"});
         if (kind == "session") allow({"host", "server", "port", "steps", "line_end"});
+        if (kind == "web") allow({"host", "server", "user", "password", "lang", "steps"});
         if (kind == "wait") allow({"for"});
         if (kind == "note") allow({"text"});
         v.expect_keys(keys);
@@ -443,6 +500,24 @@ private:
             for (const auto& e : (to.is_array() ? to.elements() : std::vector<json_value>{to}))
                 check_address(e, e.as_string());
             a.message = read_message(v.member("message"));
+        } else if (kind == "web") {
+            a.kind = action_kind::web;
+            if (!s_.find_host(a.host)->roles.count(host_role::browser))
+                v.member("host").fail(fmt::format("\"{}\" is not a browser; give the host the "
+                                                  "\"browser\" role to use a webmail",
+                                                  a.host));
+            auto server = v.member("server");
+            const host_spec& h = existing_host(server);
+            if (!h.roles.count(host_role::webmail))
+                server.fail(fmt::format("\"{}\" has no \"webmail\" role", h.name));
+            a.server = h.name;
+            a.port = "http";
+            a.user = existing_user(v.member("user")).address;
+            read_credentials(v, a);
+            if (auto l = v.optional_member("lang")) a.lang = l->as_choice({"en", "zh"});
+            auto steps = v.member("steps");
+            for (const auto& st : steps.elements()) a.web_steps.push_back(read_web_step(st));
+            if (a.web_steps.empty()) steps.fail("at least one browser step");
         } else if (kind == "pop3") {
             a.kind = action_kind::pop3;
             server_and_port(v, a, {"pop3", "pop3s"});
@@ -510,7 +585,7 @@ private:
             {"mailbox", expectation_kind::mailbox}, {"no_mail", expectation_kind::no_mail},
             {"bounce", expectation_kind::bounce},   {"reply", expectation_kind::reply},
             {"state", expectation_kind::state},     {"queue_empty", expectation_kind::queue_empty},
-            {"event", expectation_kind::event}};
+            {"event", expectation_kind::event},     {"download", expectation_kind::download}};
         std::vector<std::string> names;
         for (const auto& [k, _] : kinds) names.push_back(k);
         e.kind = kinds.at(v.member("expect").as_choice(names));
@@ -529,6 +604,7 @@ private:
             case expectation_kind::state: keys.insert({"host", "machine", "state", "count"}); break;
             case expectation_kind::queue_empty: keys.insert({"host"}); break;
             case expectation_kind::event: keys.insert({"match", "count"}); break;
+            case expectation_kind::download: keys.insert({"host", "filename"}); break;
         }
         v.expect_keys(keys);
         if (auto d = v.optional_member("description")) e.description = read_bilingual(*d);
@@ -544,6 +620,13 @@ private:
         if (auto s = v.optional_member("status")) e.status = s->as_string();
         if (keys.count("host") && e.kind != expectation_kind::queue_empty) {
             if (auto h = v.optional_member("host")) e.host = existing_host(*h).name;
+        }
+        if (e.kind == expectation_kind::download) {
+            const host_spec& h = existing_host(v.member("host"));
+            if (!h.roles.count(host_role::browser))
+                v.member("host").fail(fmt::format("\"{}\" is not a browser", h.name));
+            e.host = h.name;
+            e.filename = v.member("filename").as_nonempty_string();
         }
         if (e.kind == expectation_kind::queue_empty) {
             const host_spec& h = existing_host(v.member("host"));

@@ -79,6 +79,13 @@ std::string describe_action(const action_spec& a) {
             return a.wait_us % 1'000'000 == 0 ? fmt::format("wait {} s", a.wait_us / 1'000'000)
                                                : fmt::format("wait {} ms", a.wait_us / 1000);
         case action_kind::note: return "note";
+        case action_kind::web: {
+            std::string steps;
+            for (const auto& st : a.web_steps)
+                steps += (steps.empty() ? "" : ", ") + std::string(http::to_string(st.what));
+            return fmt::format("{} uses the webmail on {} in a browser as {}: {}", a.host, a.server,
+                               a.user, steps);
+        }
     }
     return "?";
 }
@@ -295,6 +302,7 @@ void world::run_step(std::size_t index) {
             case action_kind::pop3: return run_pop3(index, a);
             case action_kind::imap: return run_imap(index, a);
             case action_kind::session: return run_session(index, a);
+            case action_kind::web: return run_web(index, a);
         }
     });
 }
@@ -386,6 +394,28 @@ void world::run_send(std::size_t index, const action_spec& a) {
                                                    "recipient(s)",
                                                    accepted, r.recipients.size())
                                      : fmt::format("the mail was not accepted: {}", r.error));
+            });
+}
+
+void world::run_web(std::size_t index, const action_spec& a) {
+    http::browser_job job;
+    job.site = a.server;
+    job.user = a.user;
+    job.password = password_of(a);
+    job.lang = a.lang;
+    job.steps = a.web_steps;
+    // One browser keeps its cookies for a site across the script's steps, as a real one does.
+    http::cookie_jar& jar = cookie_jars_[{a.host, a.server}];
+    connect(a.host, a.server, "http",
+            [job, &jar](connection_tracer& t) { return std::make_unique<http::browser_session>(job, jar, t); },
+            [this, index, host = a.host](bool connected, protocol_session* client) {
+                auto* b = dynamic_cast<http::browser_session*>(client);
+                if (!connected || !b) return step_done(index, false, "no connection");
+                const auto& r = b->result();
+                for (const auto& d : r.downloads) downloads_.push_back({host, d});
+                step_done(index, r.completed,
+                          r.completed ? fmt::format("{} browser step(s) done", r.steps_done)
+                                      : r.error);
             });
 }
 

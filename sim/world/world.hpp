@@ -15,6 +15,7 @@
 
 #include "sim/core/scheduler.hpp"
 #include "sim/core/trace.hpp"
+#include "sim/http/browser_session.hpp"
 #include "sim/pop3/store_maildrop.hpp"
 #include "sim/smtp/local_delivery.hpp"
 #include "sim/store/mail_store.hpp"
@@ -49,6 +50,10 @@ public:
     const mail_store* store_of_host(const std::string& host) const;
     const std::vector<step_outcome>& outcomes() const { return outcomes_; }
     const scenario& spec() const { return s_; }
+    // Files the simulated browsers downloaded: (browser host, file).
+    const std::vector<std::pair<std::string, http::browser_download>>& downloads() const {
+        return downloads_;
+    }
 
 private:
     struct connection;
@@ -73,6 +78,7 @@ private:
     void run_pop3(std::size_t index, const action_spec& a);
     void run_imap(std::size_t index, const action_spec& a);
     void run_session(std::size_t index, const action_spec& a);
+    void run_web(std::size_t index, const action_spec& a);
     std::string build_message(std::size_t index, const action_spec& a) const;
     std::string password_of(const action_spec& a) const;
     std::uint64_t world_note(std::string_view key, std::string text, nlohmann::json fields);
@@ -83,9 +89,12 @@ private:
     std::unique_ptr<dns_zone> dns_;
     std::unique_ptr<mail_hosts> hosts_;
     std::unique_ptr<tls_contexts> tls_;  // when a host offers TLS
+    // The browsers' cookies, by (browser host, site); the browser sessions point into it.
+    std::map<std::pair<std::string, std::string>, http::cookie_jar> cookie_jars_;
     std::vector<std::unique_ptr<connection>> connections_;  // destroyed first
     std::vector<step_outcome> outcomes_;
     bool script_done_ = false;
+    std::vector<std::pair<std::string, http::browser_download>> downloads_;
 };
 
 }  // namespace maillab::world

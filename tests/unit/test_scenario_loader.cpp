@@ -447,7 +447,7 @@ TEST_CASE("an expectation of an unknown kind") {
   "expect": [{"expect": "mailboxes", "user": "alice@a.example"}]
 })");
     CHECK_ERROR(err, 10, 25, "expect[0].expect: \"mailboxes\" is not one of: ");
-    CHECK(contains(err.message, "bounce, event, mailbox, no_mail, queue_empty, reply, state"));
+    CHECK(contains(err.message, "bounce, download, event, mailbox, no_mail, queue_empty, reply, state"));
 }
 
 TEST_CASE("the error carries the file name it was given") {

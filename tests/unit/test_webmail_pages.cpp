@@ -1,15 +1,18 @@
-#include "sim/http/webmail_pages.hpp"
-
 #include <doctest/doctest.h>
 
 #include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
+#include <regex>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "sim/http/html_sanitizer.hpp"
+#include "sim/http/webmail_pages.hpp"
 
 using namespace maillab;
 using namespace maillab::http::webmail;
@@ -267,8 +270,13 @@ TEST_CASE("every page: escaped text, no script, a CSRF token in every form (en a
         CHECK(contains(message, "<title>" + escaped_subject));
         CHECK(contains(message, "&lt;1@evil.example&gt;"));
 
-        compose_view draft{evil_from, evil_from, evil_subject, evil_subject + "\n</textarea>",
-                           "<1@x>\"", "<0@x> <1@x>\"", evil_subject};
+        compose_view draft{.to = evil_from,
+                           .cc = evil_from,
+                           .subject = evil_subject,
+                           .body = evil_subject + "\n</textarea>",
+                           .in_reply_to = "<1@x>\"",
+                           .references = "<0@x> <1@x>\"",
+                           .error = evil_subject};
         std::string compose = compose_page(ctx, draft);
         check_page(compose, lang);
         CHECK(field(compose, "to") == evil_from);
@@ -307,8 +315,9 @@ TEST_CASE("the frame: user, Compose, Log out as a POST form, folders, notice") {
     CHECK(contains(all.front(), ">Log out</button>"));
     CHECK(contains(html, "<p class=\"notice\" role=\"status\">Mail sent.</p>"));
     // Folders link by their IMAP name, the current one marked.
-    CHECK(contains(html, "<a href=\"/mailbox?folder=INBOX\" class=\"current\" "
-                         "aria-current=\"page\">Inbox</a>"));
+    CHECK(contains(html,
+                   "<a href=\"/mailbox?folder=INBOX\" class=\"current\" "
+                   "aria-current=\"page\">Inbox</a>"));
     CHECK(has_href(html, "/mailbox?folder=Sent"));
     CHECK(has_href(html, "/mailbox?folder=Lab%202%2F%E6%8A%A5%E5%91%8A"));
     CHECK(contains(html, ">Lab 2/报告</a>"));
@@ -343,9 +352,8 @@ TEST_CASE("mailbox page: rows, flags, sizes, row forms, heading") {
         CHECK(field(all[i], "back") == "/mailbox?folder=INBOX&page=2");
         actions.push_back(field(all[i], "action") + " " + field(all[i], "uid"));
     }
-    CHECK(actions ==
-          std::vector<std::string>{"read 12", "delete 12", "unread 11", "delete 11", "unread 10",
-                                   "delete 10"});
+    CHECK(actions == std::vector<std::string>{"read 12", "delete 12", "unread 11", "delete 11",
+                                              "unread 10", "delete 10"});
 }
 
 TEST_CASE("mailbox page: paging links") {
@@ -390,7 +398,8 @@ TEST_CASE("message page: headers, text, buttons") {
     std::string html = message_page(ctx, view);
     for (std::string_view header : {"From", "To", "Cc", "Date", "Subject", "Message-ID"})
         CHECK(contains(html, "<dt>" + std::string(header) + "</dt>"));
-    CHECK(contains(html, "<pre class=\"mail-text\">Tom &amp; Jerry &lt;tom@x&gt;\n  indented</pre>"));
+    CHECK(
+        contains(html, "<pre class=\"mail-text\">Tom &amp; Jerry &lt;tom@x&gt;\n  indented</pre>"));
     CHECK_FALSE(contains(html, "<iframe"));
     CHECK(has_href(html, "/compose?reply=7&folder=Lab%202%2F%E6%8A%A5%E5%91%8A"));
     CHECK(has_href(html, "/mailbox?folder=Lab%202%2F%E6%8A%A5%E5%91%8A"));
@@ -437,7 +446,8 @@ TEST_CASE("message page: attachment links encode the folder and the part") {
     CHECK(contains(html, "<span class=\"size\">12 KB</span>"));
     CHECK(contains(html, "<span class=\"size\">1.5 KB</span>"));
     CHECK(contains(html, "<span class=\"size\">10 B</span>"));
-    CHECK(contains(message_page(context(language::zh), a_message()), ">（未命名的第 1.2 部分）</a>"));
+    CHECK(
+        contains(message_page(context(language::zh), a_message()), ">（未命名的第 1.2 部分）</a>"));
 
     // A part number with characters that need encoding is encoded too.
     message_view odd = a_message();
@@ -466,7 +476,9 @@ TEST_CASE("message page: HTML in a sandboxed srcdoc that nothing can break out o
     REQUIRE(frames.size() == 1);
     const tag& frame = frames.front();
     REQUIRE(frame.find("sandbox"));
-    CHECK(frame.find("sandbox")->empty());
+    // Links may open a new tab; scripts never run, and the frame never gets the webmail's origin.
+    CHECK(frame.find("sandbox")->find("allow-scripts") == std::string::npos);
+    CHECK(frame.find("sandbox")->find("allow-same-origin") == std::string::npos);
     CHECK(frame.find("class"));
     CHECK_FALSE(frame.find("src"));
     CHECK_FALSE(frame.find("onmouseover"));
@@ -478,7 +490,7 @@ TEST_CASE("message page: HTML in a sandboxed srcdoc that nothing can break out o
     CHECK(contains(*srcdoc, "&amp;quot;"));
     // What the browser decodes is a document with exactly the sanitizer's markup in its body.
     std::string doc = unescape(*srcdoc);
-    CHECK(contains(doc, "<body>" + clean.html + "</body>"));
+    CHECK(contains(doc, "<body class=\"mail-frame\">" + clean.html + "</body></html>"));
     CHECK(doc.rfind("<!DOCTYPE html>", 0) == 0);
     // The iframe is the last tag before </iframe>: nothing leaked out of the attribute.
     std::size_t open = html.find("<iframe");
@@ -525,8 +537,9 @@ TEST_CASE("compose page: the form the app reads") {
     CHECK(field(send, "in_reply_to") == "<1@b.example>");
     CHECK(field(send, "references") == "<0@b.example> <1@b.example>");
     // The parser drops one newline after <textarea>: the body's own leading newline survives.
-    CHECK(contains(send, "<textarea id=\"body\" name=\"body\" rows=\"14\">\n\nfirst line was empty"
-                         "</textarea>"));
+    CHECK(contains(send,
+                   "<textarea id=\"body\" name=\"body\" rows=\"14\">\n\nfirst line was empty"
+                   "</textarea>"));
     std::vector<tag> files;
     for (const tag& t : start_tags(send))
         if (t.find("type") && *t.find("type") == "file") files.push_back(t);
@@ -543,7 +556,8 @@ TEST_CASE("compose page: the form the app reads") {
 }
 
 TEST_CASE("login page: the form, the error, the explanation") {
-    std::string html = login_page(language::en, "pre-token", "alice", "Wrong user name or password.");
+    std::string html =
+        login_page(language::en, "pre-token", "alice", "Wrong user name or password.");
     check_page(html, language::en, "pre-token");
     std::vector<std::string> all = forms(html);
     REQUIRE(all.size() == 1);
@@ -609,9 +623,9 @@ TEST_CASE("Chinese pages: lang=zh-CN, translated UI, folder URLs keep the IMAP n
     page_context ctx = context(language::zh);
     std::string html = mailbox_page(ctx, three_rows());
     check_page(html, language::zh);
-    for (std::string_view text : {"收件箱", "已发送", "已删除", "草稿箱", "写邮件", "退出登录",
-                                  "发件人", "主题", "日期", "大小", "3 封未读", "共 53 封邮件",
-                                  "标为已读", "删除", "（无主题）", "上一页", "下一页"})
+    for (std::string_view text :
+         {"收件箱", "已发送", "已删除", "草稿箱", "写邮件", "退出登录", "发件人", "主题", "日期",
+          "大小", "3 封未读", "共 53 封邮件", "标为已读", "删除", "（无主题）", "上一页", "下一页"})
         CHECK(contains(html, text));
     CHECK(contains(html, "<a href=\"/mailbox?folder=Sent\">已发送</a>"));
     CHECK(contains(html, "<a href=\"/mailbox?folder=Trash\">已删除</a>"));
@@ -654,6 +668,32 @@ TEST_CASE("ui: the table the app's notices come from") {
     ctx.notice = "Moved to Trash.";
     CHECK(contains(mailbox_page(ctx, {}), "role=\"status\">邮件已移到“已删除”。</p>"));
 }
+
+#ifdef MAILLAB_SOURCE_DIR
+TEST_CASE("ui: every text the webmail's code looks up has its Chinese") {
+    // The app composes notices and errors with ui(lang, "..."): a text missing from the table
+    // would show in English on a Chinese page. Read the webmail sources for those calls.
+    namespace fs = std::filesystem;
+    const std::regex call(R"re(\bui\([^,()]+,\s*"((?:[^"\\]|\\.)*)")re");
+    // Texts that are the same in Chinese.
+    const std::set<std::string> same = {"Message-ID"};
+    std::size_t found = 0;
+    for (const auto& file : fs::directory_iterator(fs::path(MAILLAB_SOURCE_DIR) / "sim" / "http")) {
+        std::string name = file.path().filename().string();
+        if (name.rfind("webmail_", 0) != 0 || file.path().extension() != ".cpp") continue;
+        std::ifstream in(file.path(), std::ios::binary);
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        for (std::sregex_iterator it(text.begin(), text.end(), call), end; it != end; ++it) {
+            std::string key = (*it)[1];
+            CAPTURE(name);
+            CAPTURE(key);
+            ++found;
+            if (!same.count(key)) CHECK(ui(language::zh, key) != key);
+        }
+    }
+    CHECK(found > 0);
+}
+#endif
 
 TEST_CASE("the stylesheet: every class the pages use, nothing loaded from elsewhere") {
     std::string css = stylesheet();
