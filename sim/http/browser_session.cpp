@@ -297,10 +297,11 @@ void browser_session::page_loaded(unsigned status) {
                 if (!expect_ok()) return;
                 if (path != "/compose") return fail("not logged in (the compose page led to " + url_ + ")");
                 phase_ = 1;
-                auto [type, body] = multipart({{"csrf", csrf_on_page()}, {"to", s.to}, {"cc", s.cc},
-                                               {"subject", s.subject}, {"body", s.text},
-                                               {"in_reply_to", ""}, {"references", ""}},
-                                              s.attachments);
+                std::vector<std::pair<std::string, std::string>> fields = {
+                    {"to", s.to}, {"cc", s.cc}, {"subject", s.subject}, {"body", s.text},
+                    {"in_reply_to", ""}, {"references", ""}};
+                if (!s.forged) fields.insert(fields.begin(), {"csrf", csrf_on_page()});
+                auto [type, body] = multipart(fields, s.attachments);
                 return post("/send", type, std::move(body));
             }
             if (status != 200 || path != "/mailbox")
@@ -309,6 +310,7 @@ void browser_session::page_loaded(unsigned status) {
         }
         case k::read:
             if (phase_ == 0) {
+                if (path != "/mailbox") return fail("not logged in (the inbox led to " + url_ + ")");
                 if (!expect_ok()) return;
                 for (const auto& link : links_on(page_))
                     if (link.href.rfind("/message?", 0) == 0 &&
@@ -336,6 +338,9 @@ void browser_session::page_loaded(unsigned status) {
             if (path != "/login") return fail("still logged in after log out (" + url_ + ")");
             return step_done();
         case k::inbox:
+            if (path != "/mailbox") return fail("not logged in (the inbox led to " + url_ + ")");
+            if (!expect_ok()) return;
+            return step_done();
         case k::mark_read:
         case k::mark_unread:
         case k::remove:

@@ -43,6 +43,9 @@ struct web_step {
     // send
     std::string to, cc, subject, text;
     std::vector<upload> attachments;
+    // send the form the way a page on another site would make the browser send it: without the
+    // CSRF token it cannot read (a browser that ignores SameSite still sends the cookie)
+    bool forged = false;
     // read: the first mail in the inbox whose subject contains this; download: the attachment
     // link whose text contains this file name
     std::string match;

@@ -193,6 +193,8 @@ void webmail_app::post_flag(const call_ptr& c) {
     } else if (action == "unread") {
         job.commands.emplace_back(fmt::format("UID STORE {} -FLAGS (\\Seen)", *uid));
         notice = "Marked as unread.";
+        // Showing the message again would fetch it, and fetching sets \Seen again.
+        if (back.rfind("/message", 0) == 0) back = url_with("/mailbox", {{"folder", folder}});
     } else if (action == "delete") {
         if (folder != config_.trash_folder) {
             // Like most clients: a deleted mail goes to Trash first. CREATE answers NO when
