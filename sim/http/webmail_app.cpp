@@ -3,6 +3,8 @@
 // webmail_sending.cpp.
 #include "sim/http/webmail_app.hpp"
 
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "sim/http/webmail_call.hpp"
@@ -11,8 +13,6 @@ namespace maillab::http::webmail {
 
 namespace {
 
-constexpr std::string_view session_cookie = "ml_session";
-constexpr std::string_view pre_session_cookie = "ml_pre";  // the login form's CSRF token
 constexpr std::string_view language_cookie = "ml_lang";
 
 // No script may run on any page: the pages have none, and a mail's script must not either.
@@ -148,8 +148,26 @@ std::string imap_quoted(std::string_view text) {
     return out;
 }
 
+namespace {
+
+// Cookies belong to a host name, not to a port (RFC 6265 8.5): two webmails served on
+// 127.0.0.1 under `maillab serve` would overwrite each other's session in one browser. Each
+// webmail's cookies carry its own name: ml_session_webmail_a_example.
+std::string cookie_name(std::string_view base, std::string_view host) {
+    std::string name(base);
+    name += '_';
+    for (char ch : host) name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+    return name;
+}
+
+}  // namespace
+
 webmail_app::webmail_app(webmail_config config, mail_backend& backend)
-    : config_(std::move(config)), backend_(backend), sessions_(config_.idle_timeout_us) {}
+    : config_(std::move(config)),
+      backend_(backend),
+      sessions_(config_.idle_timeout_us),
+      session_cookie_(cookie_name("ml_session", backend.host_name())),
+      pre_session_cookie_(cookie_name("ml_pre", backend.host_name())) {}
 
 webmail_app::~webmail_app() = default;
 
@@ -206,7 +224,7 @@ void webmail_app::route(const call_ptr& c) {
     }
     if (p == "/" && method == verb::get) {
         web_session* s = nullptr;
-        auto id = cookie_value(cookie_header(c->req), session_cookie);
+        auto id = cookie_value(cookie_header(c->req), session_cookie_);
         bool in = id && sessions_.find(*id, backend_.now_us(), &s) == session_table::lookup::found;
         return c->redirect(in ? "/mailbox" : "/login");
     }
@@ -228,7 +246,7 @@ void webmail_app::route(const call_ptr& c) {
 }
 
 bool webmail_app::require_session(const call_ptr& c) {
-    auto id = cookie_value(cookie_header(c->req), session_cookie);
+    auto id = cookie_value(cookie_header(c->req), session_cookie_);
     web_session* s = nullptr;
     session_table::lookup found =
         id ? sessions_.find(*id, backend_.now_us(), &s) : session_table::lookup::unknown;
@@ -254,7 +272,7 @@ bool webmail_app::require_session(const call_ptr& c) {
 bool webmail_app::check_csrf(const call_ptr& c) {
     std::string expected = c->csrf;
     if (c->path == "/login")
-        expected = cookie_value(cookie_header(c->req), pre_session_cookie).value_or("");
+        expected = cookie_value(cookie_header(c->req), pre_session_cookie_).value_or("");
     if (same_token(c->form.value("csrf"), expected)) return true;
     c->note("webmail.csrf.refused",
             fmt::format("POST {} without the right CSRF token: refused", c->path),
@@ -266,7 +284,7 @@ bool webmail_app::check_csrf(const call_ptr& c) {
 void webmail_app::get_login(const call_ptr& c, const std::string& error, const std::string& user) {
     // The login form's CSRF token lives in a cookie of its own until there is a session: a
     // form posted from another site cannot know it.
-    std::string token = cookie_value(cookie_header(c->req), pre_session_cookie).value_or("");
+    std::string token = cookie_value(cookie_header(c->req), pre_session_cookie_).value_or("");
     bool fresh = token.size() < 16;
     if (fresh) token = backend_.random_token();
     std::string message = error;
@@ -275,7 +293,7 @@ void webmail_app::get_login(const call_ptr& c, const std::string& error, const s
     if (message.empty() && c->query.value("bye") == "1") message = ui(c->lang, "Logged out.");
     response res{error.empty() ? beast_http::status::ok : beast_http::status::forbidden, 11};
     res.set(beast_http::field::content_type, "text/html; charset=utf-8");
-    if (fresh) res.insert(beast_http::field::set_cookie, set_cookie(pre_session_cookie, token));
+    if (fresh) res.insert(beast_http::field::set_cookie, set_cookie(pre_session_cookie_, token));
     res.body() = login_page(c->lang, token, user, message);
     c->answer(std::move(res));
 }
@@ -301,12 +319,12 @@ void webmail_app::post_login(const call_ptr& c) {
             sessions_.create(id, c->user, c->password, backend_.random_token(), backend_.now_us());
         c->note("webmail.login.ok",
                 fmt::format("{} logged in: new session, cookie {} (HttpOnly, SameSite=Strict)",
-                            c->user, session_cookie),
+                            c->user, session_cookie_),
                 {{"user", c->user}});
         response res{beast_http::status::see_other, 11};
         res.set(beast_http::field::location, "/mailbox");
-        res.insert(beast_http::field::set_cookie, set_cookie(session_cookie, s.id));
-        res.insert(beast_http::field::set_cookie, set_cookie(pre_session_cookie, "", true));
+        res.insert(beast_http::field::set_cookie, set_cookie(session_cookie_, s.id));
+        res.insert(beast_http::field::set_cookie, set_cookie(pre_session_cookie_, "", true));
         res.set(beast_http::field::content_type, "text/plain; charset=utf-8");
         res.body() = "See /mailbox\n";
         c->answer(std::move(res));
@@ -319,7 +337,7 @@ void webmail_app::post_logout(const call_ptr& c) {
             {{"user", c->user}});
     response res{beast_http::status::see_other, 11};
     res.set(beast_http::field::location, "/login?bye=1");
-    res.insert(beast_http::field::set_cookie, set_cookie(session_cookie, "", true));
+    res.insert(beast_http::field::set_cookie, set_cookie(session_cookie_, "", true));
     res.set(beast_http::field::content_type, "text/plain; charset=utf-8");
     res.body() = "See /login?bye=1\n";
     c->answer(std::move(res));

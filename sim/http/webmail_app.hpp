@@ -86,6 +86,8 @@ private:
     webmail_config config_;
     mail_backend& backend_;
     session_table sessions_;
+    std::string session_cookie_;      // ml_session_<host>
+    std::string pre_session_cookie_;  // ml_pre_<host>: the login form's CSRF token
 };
 
 }  // namespace maillab::http::webmail

@@ -174,7 +174,7 @@ std::string document(language lang, std::string_view title, std::string_view bod
     // No referrer: a URL of this webmail (folder names, UIDs) is nobody else's business.
     out += "<meta name=\"referrer\" content=\"no-referrer\">\n";
     out += "<title>" + esc(title) + " · maillab " + t(lang, "Webmail") + "</title>\n";
-    out += "<link rel=\"stylesheet\" href=\"/style.css\">\n</head>\n";
+    out += "<link rel=\"stylesheet\" href=\"/style.css\"><link rel=\"icon\" href=\"data:,\">\n</head>\n";
     out += "<body class=\"" + std::string(body_class) + "\">\n";
     out += body;
     out += "</body>\n</html>\n";
@@ -274,6 +274,7 @@ std::string message_table(const page_context& ctx, const mailbox_view& view,
 
 std::string paging(const page_context& ctx, unsigned page, unsigned pages) {
     language lang = ctx.lang;
+    if (pages <= 1 && page <= 1) return "";  // one page: nothing to turn
     std::string out = "<nav class=\"paging\">";
     if (page > 1)
         out += "<a class=\"button\" rel=\"prev\" href=\"" +
@@ -503,13 +504,13 @@ std::string compose_page(const page_context& ctx, const compose_view& view) {
                        t(lang, "Separate several addresses with commas.") + "</p>\n";
     };
     field("to", "To", view.to, true);
-    field("cc", "Cc", view.cc, true);
+    field("cc", "Cc", view.cc, false);
     field("subject", "Subject", view.subject, false);
     // HTML 13.2.6.4.7: a newline right after <textarea> is dropped by the parser, so one is
     // written on purpose; a body that starts with an empty line keeps it.
     content += "<label for=\"body\">" + t(lang, "Message") + "</label>\n";
     content +=
-        "<textarea id=\"body\" name=\"body\" rows=\"14\">\n" + esc(view.body) + "</textarea>\n";
+        "<textarea id=\"body\" name=\"body\" rows=\"8\">\n" + esc(view.body) + "</textarea>\n";
     content += "<label for=\"attachment\">" + t(lang, "Attach files") + "</label>\n";
     content += "<input type=\"file\" id=\"attachment\" name=\"attachment\" multiple>\n";
     std::string back =

@@ -180,7 +180,7 @@ message_view read_message(std::string raw, const std::string& folder, std::uint3
     view.from = display_addresses(m, root, "From");
     view.to = display_addresses(m, root, "To");
     view.cc = display_addresses(m, root, "Cc");
-    view.date = m.header_text(root, "Date");
+    view.date = display_date(m.header_text(root, "Date"));
     view.subject = m.header_text(root, "Subject");
     view.message_id = m.header_text(root, "Message-ID");
 

@@ -222,9 +222,13 @@ class WebmailInRealBrowser(unittest.TestCase):
             time.sleep(0.25)
 
     def session_cookie(self, driver) -> str:
-        cookies = {c["name"]: c["value"] for c in driver.get_cookies()}
-        self.assertIn("ml_session", cookies)
-        return f"ml_session={cookies['ml_session']}"
+        # Each webmail names its cookie after its host (ml_session_webmail_b_example), so two
+        # webmails on 127.0.0.1 do not overwrite each other's session in one browser.
+        cookies = {c["name"]: c["value"] for c in driver.get_cookies()
+                   if c["name"].startswith("ml_session_")}
+        self.assertEqual(len(cookies), 1, cookies)
+        name, value = next(iter(cookies.items()))
+        return f"{name}={value}"
 
     def inbox_count(self, user: str) -> int:
         """Bob's INBOX as a real IMAP client (Python's imaplib) sees it."""
@@ -269,6 +273,12 @@ class WebmailInRealBrowser(unittest.TestCase):
         wait_path(alice, "/mailbox")
         notice = wait_css(alice, "[role=status]")
         self.assertEqual(notice.text.strip(), "Mail sent.")
+        # A copy in Alice's Sent folder (the webmail's IMAP APPEND), listed like any folder.
+        sent_folder = alice.find_element(By.CSS_SELECTOR, "nav a[href*='folder=Sent']")
+        sent_folder.click()
+        wait_css(alice, "table")
+        self.assertIn(subject, [a.text.strip() for a in
+                                alice.find_elements(By.CSS_SELECTOR, "a[href*='/message?']")])
 
         # Bob, in his own browser: the mail arrives (relayed by MX), he reads it.
         bob, downloads = self.browsers["bob"]
