@@ -121,10 +121,7 @@ void webmail_app::get_message(const call_ptr& c) {
             for (const auto& f : fetches_in(*fetch))
                 if (auto body = fetched_string(f, "BODY[]")) raw = std::move(body);
         if (!raw) return c->error(404, ui(c->lang, "There is no such message."));
-        auto part_url = [&folder, uid](const std::string& part) {
-            return url_with("/part", {{"folder", folder}, {"uid", std::to_string(uid)}, {"part", part}});
-        };
-        message_view view = read_message(std::move(*raw), folder, uid, seen, part_url);
+        message_view view = read_message(std::move(*raw), folder, uid, seen);
         if (!view.removed.empty())
             c->note("webmail.html.sanitized",
                     fmt::format("the mail's HTML was sanitized: {} kind(s) of thing removed ({})",

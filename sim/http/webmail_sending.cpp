@@ -70,7 +70,7 @@ void webmail_app::get_compose(const call_ptr& c) {
             for (const auto& f : fetches_in(o))
                 if (auto body = fetched_string(f, "BODY[]")) raw = std::move(body);
         if (!raw) return c->error(404, ui(c->lang, "There is no such message."));
-        message_view original = read_message(*raw, "", 0, true, [](const std::string&) { return ""; });
+        message_view original = read_message(*raw, "", 0, true);
         mime::message m(std::move(*raw));
         compose_view view;
         std::string reply_to = m.header_text(m.root(), "Reply-To");

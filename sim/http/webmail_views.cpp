@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/core/bytes.hpp"
 #include "sim/http/form.hpp"
 #include "sim/http/html_sanitizer.hpp"
 #include "sim/mime/address.hpp"
@@ -34,6 +35,10 @@ std::string display_addresses(const mime::message& m, const mime::part& p, std::
     return rendered.empty() ? m.header_text(p, name) : rendered;
 }
 
+bool is_plain_image(const std::string& type) {
+    return type == "image/png" || type == "image/gif" || type == "image/jpeg" || type == "image/webp";
+}
+
 bool is_token_char(char ch) {
     return std::isalnum(static_cast<unsigned char>(ch)) || std::string_view("!#$&-^_.+").find(ch) !=
                                                                 std::string_view::npos;
@@ -41,7 +46,6 @@ bool is_token_char(char ch) {
 
 struct message_walk {
     const mime::message& m;
-    const std::function<std::string(const std::string&)>& part_url;
     message_view& view;
     const mime::part* text_part = nullptr;
     const mime::part* html_part = nullptr;
@@ -63,7 +67,12 @@ struct message_walk {
                       return ch == '<' || ch == '>' || ch == ' ';
                   }),
                   cid.end());
-        if (!cid.empty() && p.type.type == "image") cid_urls[cid] = part_url(number);
+        // The HTML shows inline images as data: URLs of the part's bytes, not as links to /part:
+        // the mail's frame is sandboxed (an opaque origin), so a browser sends no SameSite
+        // cookie with its requests and a /part link would get the login page. Only types a
+        // browser merely displays; anything else is dropped with its <img>.
+        if (!cid.empty() && is_plain_image(type))
+            cid_urls[cid] = "data:" + type + ";base64," + base64_encode(m.decoded_body(p));
         // An inline image the HTML shows is not listed again as an attachment.
         if (!cid.empty() && p.type.type == "image" && p.disposition != "attachment") return;
         attachment_view a;
@@ -169,8 +178,7 @@ std::string display_date(std::string_view text) {
                        tm.tm_mday, tm.tm_hour, tm.tm_min);
 }
 
-message_view read_message(std::string raw, const std::string& folder, std::uint32_t uid, bool seen,
-                          const std::function<std::string(const std::string&)>& part_url) {
+message_view read_message(std::string raw, const std::string& folder, std::uint32_t uid, bool seen) {
     mime::message m(std::move(raw));
     message_view view;
     view.folder = folder;
@@ -184,7 +192,7 @@ message_view read_message(std::string raw, const std::string& folder, std::uint3
     view.subject = m.header_text(root, "Subject");
     view.message_id = m.header_text(root, "Message-ID");
 
-    message_walk walk{m, part_url, view};
+    message_walk walk{m, view};
     // IMAP numbers the body of a single-part message "1", the children of a multipart 1, 2...
     walk.walk(root, root.is_multipart() ? "" : "1");
     if (walk.text_part) view.text = m.text(*walk.text_part);

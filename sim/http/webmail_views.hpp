@@ -34,10 +34,10 @@ std::optional<std::string> fetched_string(const imap::fetch_item_map& fetch,
 // the text as given when it is not a date.
 std::string display_date(std::string_view rfc5322_date);
 
-// A whole message (BODY[]) read for the message page. `part_url` turns a part number into
-// the URL that serves it (for inline cid: images in the HTML).
+// A whole message (BODY[]) read for the message page. Inline images the HTML refers to as cid:
+// become data: URLs of their bytes (PNG, GIF, JPEG and WebP only).
 message_view read_message(std::string raw, const std::string& folder, std::uint32_t uid,
-                          bool seen, const std::function<std::string(const std::string&)>& part_url);
+                          bool seen);
 
 // One part fetched alone (BODY[P.MIME] and BODY[P]), decoded, ready to download.
 struct downloaded_part {

@@ -29,6 +29,7 @@ import json
 import os
 import re
 import shutil
+import base64
 import smtplib
 import sys
 import tempfile
@@ -439,6 +440,37 @@ class WebmailInRealBrowser(unittest.TestCase):
                      and e.get("explain") == "webmail.html.sanitized" and e["from"] == "webmail.b.example"]
         self.assertTrue(sanitized, "the trace notes the sanitizing")
         self.assertGreaterEqual(sanitized[-1]["count"], 2)
+
+    def test_inline_image_shows_in_the_mail(self):
+        # An 8x8 red PNG referred to as cid: from the HTML, in multipart/related (RFC 2392).
+        png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGM4"
+                               "ISeHFTEMLQkAkL9BAbKfPiIAAAAASUVORK5CYII=")
+        subject = f"Inline picture {uuid.uuid4().hex[:8]}"
+        msg = email.message.EmailMessage()
+        msg["From"] = "alice@a.example"
+        msg["To"] = "bob@b.example"
+        msg["Subject"] = subject
+        msg["Message-ID"] = f"<{uuid.uuid4().hex}@a.example>"
+        msg.set_content("A picture.\n")
+        msg.add_alternative('<p>A picture: <img id="pic" src="cid:pic1@a.example" width="64" '
+                            'height="64"></p>', subtype="html")
+        msg.get_payload()[1].add_related(png, "image", "png", cid="<pic1@a.example>")
+        with smtplib.SMTP(LOCALHOST, self.srv.port("mail.b.example", "smtp"), timeout=10) as s:
+            s.send_message(msg)
+        self.srv.wait_for_event(kind="store", action="deliver", message_id=msg["Message-ID"])
+
+        bob = self.login("bob", self.port_b)
+        self.open_in_inbox(bob, self.port_b, subject, timeout=5)
+        bob.switch_to.frame(bob.find_element(By.CSS_SELECTOR, "iframe[srcdoc]"))
+        try:
+            img = bob.find_element(By.TAG_NAME, "img")  # the sanitizer drops id attributes
+            # Loaded (the sandboxed frame sends no cookie, so the picture must not need one).
+            deadline = time.monotonic() + WAIT
+            while img.get_property("naturalWidth") == 0 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            self.assertEqual(img.get_property("naturalWidth"), 8)
+        finally:
+            bob.switch_to.default_content()
 
     # ----- 3: headers --------------------------------------------------------------------------
     def test_every_page_has_a_csp_that_allows_no_script(self):
