@@ -77,4 +77,6 @@ scenario_shot auth-and-relay "554 5.7.1"
 scenario_shot failures "delivered the bounce to alice"
 # textbook: SMTPDemo's bare "helo" and the note on what a strict server would do
 scenario_shot textbook "HELO/EHLO without a domain" explain=smtp.note.helo_without_domain
+# webmail: the webmail, not the browser, opens the SMTP submission connection for alice's POST
+scenario_shot webmail "the webmail submits the mail" explain=webmail.leg.smtp
 ls -l "$out"
