@@ -1,5 +1,6 @@
 #include "sim/http/browser_session.hpp"
 
+#include <cctype>
 #include <regex>
 
 #include <fmt/format.h>
@@ -116,15 +117,42 @@ std::string_view to_string(web_step::kind k) {
 }
 
 void cookie_jar::take(const response& res) {
+    // RFC 6265 5.2: "name=value" up to the first ';', then attributes, names in any case. A
+    // Max-Age of zero or less removes the cookie; Expires is not read (the simulated browser
+    // has no calendar: the webmail uses Max-Age).
+    auto trim = [](std::string_view t) {
+        while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+        while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+        return t;
+    };
     auto [first, last] = res.equal_range(beast_http::field::set_cookie);
     for (auto it = first; it != last; ++it) {
         std::string_view value(it->value().data(), it->value().size());
-        std::string_view pair = value.substr(0, value.find(';'));
+        std::size_t semi = value.find(';');
+        std::string_view pair = value.substr(0, semi);
         std::size_t eq = pair.find('=');
         if (eq == std::string_view::npos) continue;
-        std::string name(pair.substr(0, eq));
-        if (value.find("Max-Age=0") != std::string_view::npos) cookies.erase(name);
-        else cookies[name] = std::string(pair.substr(eq + 1));
+        std::string name(trim(pair.substr(0, eq)));
+        if (name.empty()) continue;
+        bool remove = false;
+        std::string_view attributes = semi == std::string_view::npos ? "" : value.substr(semi + 1);
+        while (!attributes.empty()) {
+            std::size_t next = attributes.find(';');
+            std::string_view attr = trim(attributes.substr(0, next));
+            attributes = next == std::string_view::npos ? "" : attributes.substr(next + 1);
+            std::size_t aeq = attr.find('=');
+            std::string key(attr.substr(0, aeq));
+            for (auto& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            if (key != "max-age" || aeq == std::string_view::npos) continue;
+            std::string_view number = trim(attr.substr(aeq + 1));
+            bool negative = !number.empty() && number.front() == '-';
+            if (negative) number.remove_prefix(1);
+            bool digits = !number.empty() && number.find_first_not_of("0123456789") == std::string_view::npos;
+            if (digits && (negative || number.find_first_not_of('0') == std::string_view::npos))
+                remove = true;
+        }
+        if (remove) cookies.erase(name);
+        else cookies[name] = std::string(trim(pair.substr(eq + 1)));
     }
 }
 
@@ -143,7 +171,14 @@ std::vector<page_link> links_on(const std::string& html) {
 }
 
 std::optional<std::string> input_value(const std::string& html, const std::string& name) {
-    std::regex input("<input[^>]*name=\"" + name + "\"[^>]*value=\"([^\"]*)\"");
+    // The name as literal text in the pattern, and only as the attribute "name" itself (not
+    // data-name).
+    std::string literal;
+    for (char ch : name) {
+        if (std::string_view(R"(\^$.|?*+()[]{}/)").find(ch) != std::string_view::npos) literal += '\\';
+        literal += ch;
+    }
+    std::regex input("<input[^>]*\\sname=\"" + literal + "\"[^>]*value=\"([^\"]*)\"");
     std::smatch m;
     if (!std::regex_search(html, m, input)) return std::nullopt;
     return decode_entities(m[1].str());
@@ -229,6 +264,7 @@ void browser_session::send_request(request req) {
     req.keep_alive(true);
     req.prepare_payload();
     if (req.method() == beast_http::verb::get) url_ = std::string(req.target());
+    last_request_ = fmt::format("{} {}", std::string(req.method_string()), std::string(req.target()));
     out_ += serialize(req);
 }
 
@@ -275,7 +311,7 @@ void browser_session::page_loaded(unsigned status) {
     std::string path = path_of(url_);
     auto expect_ok = [&]() {
         if (status != 200) {
-            fail(fmt::format("{} answered {}", url_, status));
+            fail(fmt::format("{} answered {}", last_request_, status));
             return false;
         }
         return true;
@@ -305,7 +341,7 @@ void browser_session::page_loaded(unsigned status) {
                 return post("/send", type, std::move(body));
             }
             if (status != 200 || path != "/mailbox")
-                return fail(fmt::format("the mail was not sent: {} answered {}", url_, status));
+                return fail(fmt::format("the mail was not sent: {} answered {}", last_request_, status));
             return step_done();
         }
         case k::read:
@@ -357,7 +393,7 @@ void browser_session::step_done() {
 
 void browser_session::fail(std::string why) {
     if (done_) return;
-    result_.error = fmt::format("step {} ({}): {}", step_ + 1,
+    result_.error = fmt::format("browser step {} ({}): {}", step_ + 1,
                                 step_ < job_.steps.size() ? to_string(job_.steps[step_].what) : "",
                                 why);
     tracer_.note("browser.step", "the browser gave up: " + result_.error,

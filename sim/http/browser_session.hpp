@@ -107,6 +107,7 @@ private:
     std::size_t step_ = 0;
     int phase_ = 0;            // where in its step the browser is
     std::string url_;          // the page shown (after redirects)
+    std::string last_request_; // "POST /send": what the last answer answered
     std::string page_;         // its HTML
     std::string shown_url_;    // the page under a download (a download does not replace it)
     std::string shown_page_;

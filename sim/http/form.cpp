@@ -107,7 +107,9 @@ form_data parse_form(std::string_view content_type, std::string_view body) {
     mime::message msg(std::move(whole));
     form_data form;
     const mime::part& root = msg.root();
-    if (!root.is_multipart()) {
+    const std::string* boundary = root.type.param("boundary");
+    if (!root.is_multipart() || !boundary || boundary->empty() ||
+        body.find("--" + *boundary) == std::string_view::npos) {
         form.error = "multipart/form-data without a usable boundary";
         return form;
     }

@@ -15,12 +15,24 @@ namespace {
 // length of the session.
 std::string shown_header_value(std::string_view name, std::string_view value) {
     if (iequals(name, "Cookie") || iequals(name, "Set-Cookie")) {
-        std::string out(value);
-        auto eq = out.find('=');
-        if (eq != std::string::npos) {
-            auto end = out.find(';', eq);
-            std::size_t len = (end == std::string::npos ? out.size() : end) - eq - 1;
-            if (len > 8) out.replace(eq + 1 + 6, len - 6, "…");
+        // Every "name=value" pair of a Cookie header (a Set-Cookie has one, then attributes):
+        // the first 6 characters of a long value stay, enough to tell two sessions apart.
+        std::string out;
+        std::size_t start = 0;
+        bool first = true;
+        while (start <= value.size()) {
+            std::size_t end = value.find(';', start);
+            std::string_view piece = value.substr(start, end == std::string_view::npos ? end : end - start);
+            std::size_t eq = piece.find('=');
+            std::string shown(piece);
+            if ((first || iequals(name, "Cookie")) && eq != std::string_view::npos &&
+                piece.size() - eq - 1 > 8)
+                shown = std::string(piece.substr(0, eq + 1 + 6)) + "…";
+            out += shown;
+            first = false;
+            if (end == std::string_view::npos) break;
+            out += ';';
+            start = end + 1;
         }
         return out;
     }
@@ -85,8 +97,7 @@ event request_event(const request& req, std::size_t wire_size) {
                                       {"content_type", f.content_type}, {"size", f.value.size()}});
                 } else if (f.name == "password") {
                     // Shown as dots: the bytes events still show it crossed the wire in clear.
-                    fields.push_back({{"name", f.name},
-                                      {"value", std::string(f.value.size(), '*')}});
+                    fields.push_back({{"name", f.name}, {"value", "********"}});
                 } else {
                     fields.push_back({{"name", f.name}, {"value", f.value}});
                 }
@@ -136,6 +147,12 @@ void server_session::receive(std::string_view bytes) {
 void server_session::parse_more() {
     while (!busy_ && !close_after_output_ && !in_.empty()) {
         if (!parser_) {
+            // RFC 9112 2.2: empty lines before a request line are ignored (some clients send a
+            // CRLF after a POST body).
+            std::size_t skip = 0;
+            while (skip < in_.size() && (in_[skip] == '\r' || in_[skip] == '\n')) ++skip;
+            in_.erase(0, skip);
+            if (in_.empty()) return;
             parser_ = std::make_unique<beast_http::request_parser<beast_http::string_body>>();
             parser_->header_limit(static_cast<std::uint32_t>(config_.max_header_bytes));
             parser_->body_limit(config_.max_body_bytes);
@@ -165,6 +182,7 @@ void server_session::dispatch(request req) {
     std::size_t size = serialize(req).size();
     std::uint64_t seq = tracer_.incoming(request_event(req, size));
     bool keep_alive = req.keep_alive();
+    head_request_ = req.method() == beast_http::verb::head;
     busy_ = true;
     std::weak_ptr<bool> alive = alive_;
     handler_.handle(req, seq, tracer_, [this, alive, seq, keep_alive](response res) {
@@ -176,7 +194,15 @@ void server_session::dispatch(request req) {
 void server_session::answer(response res, std::uint64_t request_seq, bool keep_alive) {
     res.keep_alive(keep_alive);
     res.prepare_payload();
-    std::string wire = serialize(res);
+    // The answer to HEAD is the header the GET would get, without the body (RFC 9110 9.3.2).
+    std::string wire;
+    if (head_request_) {
+        std::ostringstream head;
+        head << res.base();
+        wire = head.str();
+    } else {
+        wire = serialize(res);
+    }
     event e = response_event(res, wire.size());
     e.cause = request_seq;
     tracer_.outgoing(std::move(e));

@@ -67,6 +67,7 @@ private:
     std::string in_;
     std::string out_;
     bool busy_ = false;                // a request is being handled
+    bool head_request_ = false;        // it is a HEAD: its answer has no body
     bool close_after_output_ = false;
     bool lost_ = false;
     // Alive as long as the session: a late answer after the connection is gone is dropped.

@@ -303,6 +303,9 @@ void webmail_app::post_login(const call_ptr& c) {
     std::string password = c->form.value("password");
     if (user.empty() || breaks_header(user) || breaks_header(password))
         return get_login(c, ui(c->lang, "Wrong user name or password."), user);
+    // The webmail sends as the user: it needs the whole address for MAIL FROM and From:.
+    if (user.find('@') == std::string::npos)
+        return get_login(c, ui(c->lang, "Log in with your whole address, like bob@example.org."), user);
     c->user = user;
     c->password = password;
     // The password is checked where it lives: the webmail logs in to IMAP with it.

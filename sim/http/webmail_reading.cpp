@@ -203,7 +203,9 @@ void webmail_app::post_flag(const call_ptr& c) {
             notice = "Deleted.";
         }
         job.commands.emplace_back(fmt::format("UID STORE {} +FLAGS (\\Deleted)", *uid));
-        job.commands.emplace_back("EXPUNGE");
+        // UID EXPUNGE (RFC 4315, UIDPLUS) removes this message only; a plain EXPUNGE would also
+        // remove any other message someone flagged \Deleted meanwhile.
+        job.commands.emplace_back(fmt::format("UID EXPUNGE {}", *uid));
         // From the message page, there is no message to return to.
         if (back.rfind("/message", 0) == 0) back = url_with("/mailbox", {{"folder", folder}});
     } else {

@@ -192,11 +192,18 @@ void webmail_app::post_send(const call_ptr& c) {
         save.commands = {"CREATE " + imap_quoted(config_.sent_folder),
                          imap::command_step("APPEND " + imap_quoted(config_.sent_folder) + " (\\Seen)", message)};
         imap_leg(c, std::move(save), "save a copy in " + config_.sent_folder,
-                 [this, c, message_id](const imap::command_result&) {
+                 [this, c, message_id](const imap::command_result& saved) {
+            bool copied = false;
+            for (const auto& o : saved.outcomes)
+                if (o.command.rfind("APPEND", 0) == 0) copied = o.status == "OK";
             c->note("webmail.compose.sent",
-                    fmt::format("the mail {} was accepted for delivery; a copy is in {}", message_id,
-                                config_.sent_folder),
-                    {{"message_id", message_id}});
+                    copied ? fmt::format("the mail {} was accepted for delivery; a copy is in {}",
+                                         message_id, config_.sent_folder)
+                           : fmt::format("the mail {} was accepted for delivery; no copy could be "
+                                         "kept in {} ({})",
+                                         message_id, config_.sent_folder,
+                                         saved.error.empty() ? "APPEND refused" : saved.error),
+                    {{"message_id", message_id}, {"copied", copied}});
             web_session* s = nullptr;
             if (sessions_.find(c->session_id, backend_.now_us(), &s) == session_table::lookup::found)
                 s->notice = ui(c->lang, "Mail sent.");

@@ -45,6 +45,7 @@ constexpr entry texts[] = {
     {"Logged out.", "您已退出登录。"},
     {"Your session has expired. Please log in again.", "登录已过期，请重新登录。"},
     {"Wrong user name or password.", "用户名或密码错误。"},
+    {"Log in with your whole address, like bob@example.org.", "请用完整的邮件地址登录，例如 bob@example.org。"},
     {"The form has expired. Please try again.", "表单已过期，请重试。"},
     {"The form could not be read: ", "无法读取表单："},
     {"The mail server did not answer as expected: ", "邮件服务器的回答不符合预期："},

@@ -169,11 +169,17 @@ void server_session::on_fetch(const command& cmd, bool uid) {
         std::string out;
         bool set_seen = false;
         std::size_t partial_octets = 0;
+        // Where the FLAGS item sits in `out`: a body fetch later in the same command may set
+        // \Seen, and the answer must report the flags as they are after it (RFC 3501 6.4.5).
+        std::optional<std::pair<std::size_t, std::size_t>> flags_at;
         for (const auto& item : items) {
             std::string u = to_upper(item);
             std::string value;
             if (u == "UID") value = fmt::format("UID {}", m->uid);
-            else if (u == "FLAGS") value = "FLAGS " + imap_flag_list(m->flags, recent_.count(m->uid) > 0);
+            else if (u == "FLAGS") {
+                value = "FLAGS " + imap_flag_list(m->flags, recent_.count(m->uid) > 0);
+                flags_at = {out.empty() ? 0 : out.size() + 1, value.size()};
+            }
             else if (u == "INTERNALDATE") value = fmt::format("INTERNALDATE \"{}\"", imap_date_time(m->internal_date_us));
             else if (u == "RFC822.SIZE") value = fmt::format("RFC822.SIZE {}", wire().size());
             else if (u == "ENVELOPE") value = "ENVELOPE " + mime::imap_envelope(mime_of(), mime_of().root());
@@ -219,8 +225,9 @@ void server_session::on_fetch(const command& cmd, bool uid) {
             m = find_message(the_uid);
             note("imap.note.seen_set", fmt::format("UID {}: a body fetch without .PEEK set \\Seen", the_uid),
                  {{"uid", the_uid}});
-            if (std::none_of(items.begin(), items.end(), [](const std::string& s) { return iequals(s, "FLAGS"); }))
-                out += " FLAGS " + imap_flag_list(flags, recent_.count(the_uid) > 0);
+            std::string now = "FLAGS " + imap_flag_list(flags, recent_.count(the_uid) > 0);
+            if (flags_at) out.replace(flags_at->first, flags_at->second, now);
+            else out += " " + now;
         }
         if (partial_octets > 0 && partial_octets < wire().size())
             note("imap.note.partial_fetch",

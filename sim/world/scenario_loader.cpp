@@ -424,6 +424,12 @@ private:
         if (!h.roles.count(host_role::user_agent) && !h.roles.count(host_role::browser))
             host.fail(fmt::format("\"{}\" is not a user_agent or browser; scripts act from them",
                                   h.name));
+        // A browser speaks HTTP only; mail programs (send, pop3, imap, session) run on user agents.
+        bool web = v.member("do").as_string() == "web";
+        if (!web && !h.roles.count(host_role::user_agent))
+            host.fail(fmt::format("\"{}\" is a browser: it only uses a webmail (\"do\": \"web\"); "
+                                  "mail programs run on a user_agent",
+                                  h.name));
         return h;
     }
 
