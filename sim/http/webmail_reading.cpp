@@ -42,12 +42,6 @@ const imap::command_outcome* outcome_of(const imap::command_result& r, std::stri
     return nullptr;
 }
 
-bool is_image_browsers_show(const std::string& type) {
-    // Types a browser only ever displays: never HTML, SVG (it may hold script) or anything else.
-    return type == "image/png" || type == "image/gif" || type == "image/jpeg" ||
-           type == "image/webp";
-}
-
 }  // namespace
 
 void webmail_app::get_mailbox(const call_ptr& c) {
@@ -158,7 +152,7 @@ void webmail_app::get_part(const call_ptr& c) {
             }
         if (!body) return c->error(404, ui(c->lang, "There is no such attachment."));
         downloaded_part p = read_part(header.value_or(""), *body, part);
-        bool show_inline = !download && is_image_browsers_show(p.content_type);
+        bool show_inline = !download && is_plain_image(p.content_type);
         if (!show_inline)
             c->note("webmail.attachment.download",
                     fmt::format("attachment \"{}\" ({}, {} bytes) from part {}, sent as a download",

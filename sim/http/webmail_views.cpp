@@ -35,10 +35,6 @@ std::string display_addresses(const mime::message& m, const mime::part& p, std::
     return rendered.empty() ? m.header_text(p, name) : rendered;
 }
 
-bool is_plain_image(const std::string& type) {
-    return type == "image/png" || type == "image/gif" || type == "image/jpeg" || type == "image/webp";
-}
-
 bool is_token_char(char ch) {
     return std::isalnum(static_cast<unsigned char>(ch)) || std::string_view("!#$&-^_.+").find(ch) !=
                                                                 std::string_view::npos;
@@ -225,6 +221,10 @@ downloaded_part read_part(const std::string& mime_header, const std::string& bod
     out.bytes = m.decoded_body(p);
     out.filename = safe_filename(p.filename, "part-" + part_number + ".bin");
     return out;
+}
+
+bool is_plain_image(const std::string& type) {
+    return type == "image/png" || type == "image/gif" || type == "image/jpeg" || type == "image/webp";
 }
 
 std::string safe_filename(std::string_view name, std::string_view fallback) {

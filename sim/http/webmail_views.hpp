@@ -48,6 +48,10 @@ struct downloaded_part {
 downloaded_part read_part(const std::string& mime_header, const std::string& body,
                           const std::string& part_number);
 
+// The image types a browser only ever displays (PNG, GIF, JPEG, WebP): never HTML, SVG (it may
+// hold script) or anything else. Only these are shown inline, in a mail or as a part.
+bool is_plain_image(const std::string& type);
+
 // A file name a browser can take: the last path component, control characters, quotes and
 // separators removed; `fallback` when nothing is left.
 std::string safe_filename(std::string_view name, std::string_view fallback);
