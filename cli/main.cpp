@@ -23,6 +23,10 @@ int main(int argc, char** argv) {
     auto serve = maillab::cli::add_serve_command(app);
     auto mime = maillab::cli::add_mime_command(app);
     auto compose = maillab::cli::add_compose_command(app);
+    auto import_capture = maillab::cli::add_import_command(app);
+    auto replay = maillab::cli::add_replay_command(app);
+    auto annotate = maillab::cli::add_annotate_command(app);
+    auto export_ = maillab::cli::add_export_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -33,6 +37,10 @@ int main(int argc, char** argv) {
         if (app.got_subcommand("serve")) return serve();
         if (app.got_subcommand("mime")) return mime();
         if (app.got_subcommand("compose")) return compose();
+        if (app.got_subcommand("import")) return import_capture();
+        if (app.got_subcommand("replay")) return replay();
+        if (app.got_subcommand("annotate")) return annotate();
+        if (app.got_subcommand("export")) return export_();
     } catch (const std::exception& e) {
         std::cerr << "maillab: " << e.what() << '\n';
         return 1;

@@ -1,12 +1,13 @@
 // `maillab run [SCENARIO.json]`: a scenario (or the built-in demo) as an annotated transcript,
-// with the scenario's expectation results at the end; optionally written as a trace.
+// with the scenario's expectation results at the end; optionally recorded (--record FILE, one
+// line per event as it happens, like `maillab serve --record`).
 
 #include <fstream>
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.hpp"
-#include "sim/record/trace_io.hpp"
+#include "sim/record/recorder.hpp"
 #include "sim/record/transcript.hpp"
 #include "sim/world/builtin_demo.hpp"
 #include "sim/world/scenario_loader.hpp"
@@ -17,11 +18,10 @@ namespace maillab::cli {
 namespace {
 
 template <typename Options>
-int run_scenario_file(const Options& opts, transcript_printer& printer,
-                      const std::vector<trace_listener*>& listeners) {
+int run_scenario_file(const Options& opts, const std::vector<trace_listener*>& listeners,
+                      const trace_recorder* recorder) {
     world::scenario s = world::load_scenario_file(opts.scenario_path);
     world::scenario_result result = world::run_scenario(s, listeners);
-    if (!opts.trace_path.empty()) write_trace_file(opts.trace_path, result.header, result.events);
     if (!opts.quiet) {
         bool zh = opts.lang == "zh";
         std::cout << "\n" << (zh ? "预期结果" : "Expectations") << " (" << s.id << "):\n";
@@ -38,12 +38,11 @@ int run_scenario_file(const Options& opts, transcript_printer& printer,
                 std::cout << "  [FAIL] step " << step.index + 1 << " never finished ("
                           << s.script[step.index].where << ")\n";
         std::cout << met << " of " << result.expectations.size() << " expectation(s) met";
-        if (!opts.trace_path.empty())
-            std::cout << "; trace written to " << opts.trace_path << " (" << result.events.size()
-                      << " events)";
+        if (recorder)
+            std::cout << "; trace written to " << recorder->path() << " ("
+                      << recorder->events_written() << " events)";
         std::cout << "\n";
     }
-    (void)printer;
     return result.passed ? 0 : 1;
 }
 
@@ -66,14 +65,18 @@ std::function<int()> add_run_command(CLI::App& app) {
                "POP3 and reads it on his phone with IMAP)");
     cmd->add_option("scenario", opts->scenario_path, "Scenario file (JSON)")
         ->option_text("SCENARIO.json");
-    cmd->add_option("--trace", opts->trace_path, "Also write the trace (JSON Lines) to FILE")
+    cmd->add_option("--record", opts->trace_path,
+                    "Also record the trace to FILE (JSON Lines, one event per line as it "
+                    "happens; replay it with `maillab replay FILE`)")
         ->option_text("FILE");
+    // The first name of --record; kept so older lesson notes and scripts still work.
+    cmd->add_option("--trace", opts->trace_path)->group("");
     cmd->add_option("--lang", opts->lang, "Language of the explanations")
         ->check(CLI::IsMember({"en", "zh"}))
         ->capture_default_str();
     cmd->add_flag("--no-explain", opts->no_explain, "Print the protocol lines only");
     cmd->add_flag("--bytes", opts->show_bytes, "Also print every chunk of bytes the tap saw");
-    cmd->add_flag("--quiet", opts->quiet, "Print nothing (with --trace: just write the file)");
+    cmd->add_flag("--quiet", opts->quiet, "Print nothing (with --record: just write the file)");
 
     return [opts]() -> int {
         transcript_options topts;
@@ -84,14 +87,18 @@ std::function<int()> add_run_command(CLI::App& app) {
         transcript_printer printer(std::cout, topts);
         std::vector<trace_listener*> listeners;
         if (!opts->quiet) listeners.push_back(&printer);
-        if (!opts->scenario_path.empty()) return run_scenario_file(*opts, printer, listeners);
-        demo_result result = run_builtin_demo(listeners);
+        // Opened before the run, so a path that cannot be written fails before anything runs.
+        std::unique_ptr<trace_recorder> recorder;
         if (!opts->trace_path.empty()) {
-            write_trace_file(opts->trace_path, result.header, result.events);
-            if (!opts->quiet)
-                std::cout << "\ntrace written to " << opts->trace_path << " ("
-                          << result.events.size() << " events)\n";
+            recorder = std::make_unique<trace_recorder>(opts->trace_path);
+            listeners.push_back(recorder.get());
         }
+        if (!opts->scenario_path.empty())
+            return run_scenario_file(*opts, listeners, recorder.get());
+        demo_result result = run_builtin_demo(listeners);
+        if (recorder && !opts->quiet)
+            std::cout << "\ntrace written to " << recorder->path() << " ("
+                      << recorder->events_written() << " events)\n";
         return result.delivered ? 0 : 1;
     };
 }

@@ -16,7 +16,7 @@
 
 #include "cli/commands.hpp"
 #include "sim/core/clock.hpp"
-#include "sim/record/trace_io.hpp"
+#include "sim/record/recorder.hpp"
 #include "sim/record/transcript.hpp"
 #include "sim/world/live_server.hpp"
 #include "sim/world/live_world.hpp"
@@ -27,14 +27,13 @@ namespace maillab::cli {
 
 namespace {
 
-// The live trace of a session of serve: streamed to the printer and (with --trace) to a file,
+// The live trace of a session of serve: streamed to the printer and (with --record) to a file,
 // flushed per event so a crash loses at most the event being written.
 struct live_trace {
     real_clock clock;
     trace t;
     transcript_printer printer;
-    std::ofstream file;
-    std::unique_ptr<trace_writer> writer;
+    std::unique_ptr<trace_recorder> recorder;
 
     template <typename Options>
     live_trace(const Options& opts, nlohmann::json header)
@@ -42,11 +41,20 @@ struct live_trace {
         t.set_retain(false);  // a long class session streams to the printer and the file
         if (!opts.quiet) t.subscribe(printer);
         if (!opts.trace_path.empty()) {
-            file.open(opts.trace_path, std::ios::binary | std::ios::trunc);
-            if (!file) throw std::runtime_error(opts.trace_path + ": cannot write");
-            writer = std::make_unique<trace_writer>(file, t.header());
-            t.subscribe(*writer);
+            recorder = std::make_unique<trace_recorder>(opts.trace_path);
+            t.subscribe(*recorder);
         }
+    }
+
+    // Where the recording goes, said at start and at the end (with the number of events).
+    void say_recording() const {
+        if (recorder) std::cout << "recording every event to " << recorder->path() << '\n';
+    }
+    void say_recorded() const {
+        if (recorder)
+            std::cout << fmt::format("{} events recorded to {}; replay: maillab replay {}\n",
+                                     recorder->events_written(), recorder->path(),
+                                     recorder->path());
     }
 
     template <typename Options>
@@ -97,9 +105,12 @@ int serve_scenario(const Options& opts, CertificateFor certificate_for) {
                                                 : "");
     std::cout << "users:";
     for (const auto& u : s.users) std::cout << " " << u.address << " (password " << u.password << ")";
-    std::cout << "\nready; Ctrl-C stops\n" << std::flush;
+    std::cout << "\n";
+    lt.say_recording();
+    std::cout << "ready; Ctrl-C stops\n" << std::flush;
     w.start();
     run_until_signal(io, [&] { w.stop(); });
+    lt.say_recorded();
     return 0;
 }
 
@@ -179,9 +190,12 @@ std::function<int()> add_serve_command(CLI::App& app) {
     cmd->add_option("--bind", opts->bind, "Address to listen on")->capture_default_str();
     cmd->add_option("--hostname", opts->hostname,
                     "Server name in greetings and Received: (default mail.<first domain>)");
-    cmd->add_option("--trace", opts->trace_path,
-                    "Write every event to FILE as it happens (JSON Lines, flushed per event)")
+    cmd->add_option("--record", opts->trace_path,
+                    "Record every event to FILE as it happens (JSON Lines, flushed per event: a "
+                    "crash loses at most the last line); replay it with `maillab replay FILE`")
         ->option_text("FILE");
+    // The first name of --record; kept so older lesson notes and scripts still work.
+    cmd->add_option("--trace", opts->trace_path)->group("");
     cmd->add_option("--tls-cert", opts->tls_cert, "PEM certificate (default: self-signed, made "
                                                    "at first start in --tls-dir)")
         ->option_text("FILE");
@@ -284,10 +298,12 @@ std::function<int()> add_serve_command(CLI::App& app) {
                                  fmt::join(server.config().domains, ", "),
                                  server.store().users().size(),
                                  opts->store_dir.empty() ? "in memory" : opts->store_dir);
+        lt.say_recording();
         std::cout << "ready; Ctrl-C stops\n" << std::flush;
         server.start();
 
         run_until_signal(io, [&] { server.stop(); });
+        lt.say_recorded();
         return 0;
     };
 }

@@ -1,11 +1,13 @@
 #include "gui/app.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include <imgui.h>
 
 #include "gui/panels.hpp"
 #include "gui/ui_text.hpp"
+#include "sim/record/annotation_file.hpp"
 
 namespace maillab::gui {
 
@@ -18,6 +20,75 @@ void app_state::load(view::trace_model m, std::string name) {
     playing = false;
     log_index = {};
     sequence_index = {};
+    world.reset();
+    load_warning.clear();
+    annotations_file.clear();
+    set_annotations({});
+    note_draft[0] = '\0';
+    note_status.clear();
+    refresh_indexes();
+}
+
+void app_state::load(trace_file f, std::string name, bool recording) {
+    std::vector<annotation> list = std::move(f.annotations);
+    std::string warnings;
+    for (const auto& w : f.warnings) warnings += (warnings.empty() ? "" : "  ") + w;
+    load(view::trace_model(std::move(f.header), std::move(f.events)), std::move(name));
+    load_warning = std::move(warnings);
+    if (recording) annotations_file = source;
+    set_annotations(std::move(list));
+}
+
+void app_state::set_annotations(std::vector<annotation> list) {
+    annotations = std::move(list);
+    notes = annotation_index(annotations);
+    // The file's bookmarks join the ones set in this session (the timeline shows both).
+    for (const auto& a : annotations)
+        if (a.type == annotation_type::bookmark && a.seq)
+            if (auto i = model.index_of_seq(*a.seq)) bookmarks.insert(*i);
+}
+
+void app_state::save_note() {
+    if (!selected || *selected >= model.size() || annotations_file.empty()) return;
+    annotation a;
+    a.type = annotation_type::note;
+    a.seq = model.at(*selected).seq;
+    a.text = note_draft;
+    // Trailing blank lines from the text box are not part of the note.
+    while (!a.text.empty() && (a.text.back() == '\n' || a.text.back() == ' '))
+        a.text.pop_back();
+    if (a.text.empty()) return;
+    try {
+        annotation_change c = add_annotation(annotations_file, std::move(a));
+        set_annotations(std::move(c.annotations));
+        note_draft[0] = '\0';
+        note_status = std::string(tr("Saved in", lang)) + " " + annotations_file;
+        note_status_error = false;
+    } catch (const std::exception& err) {
+        // The draft stays in the box, so nothing the teacher typed is lost.
+        note_status = err.what();
+        note_status_error = true;
+    }
+}
+
+void app_state::remove_note(std::uint64_t id) {
+    if (annotations_file.empty()) return;
+    try {
+        annotation_change c = remove_annotation(annotations_file, id);
+        set_annotations(std::move(c.annotations));
+        note_status = std::string(tr("Saved in", lang)) + " " + annotations_file;
+        note_status_error = false;
+    } catch (const std::exception& err) {
+        note_status = err.what();
+        note_status_error = true;
+    }
+}
+
+void app_state::apply_view(const annotation& v) {
+    log_filter = v.filter;
+    std::snprintf(search, sizeof search, "%s", v.filter.text.c_str());
+    if (v.seq)
+        if (auto i = model.index_of_seq(*v.seq)) set_cursor(*i);
     refresh_indexes();
 }
 
@@ -103,8 +174,9 @@ void draw_app(app_state& app, float width, float height) {
     ImGui::End();
 
     place("sequence", 0, timeline_h, left_w, body_h * 0.62f, app.fixed_layout);
-    title = std::string(tr("Sequence diagram", lang)) + "###sequence";
-    if (ImGui::Begin(title.c_str(), nullptr, ImGuiWindowFlags_NoCollapse)) draw_sequence(app);
+    // The main view area: the sequence diagram and the whole-world views as tabs.
+    title = std::string(tr(main_view_title(app.world.view), lang)) + "###sequence";
+    if (ImGui::Begin(title.c_str(), nullptr, ImGuiWindowFlags_NoCollapse)) draw_views(app);
     ImGui::End();
 
     place("log", 0, timeline_h + body_h * 0.62f, left_w, body_h * 0.38f, app.fixed_layout);

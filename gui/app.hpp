@@ -8,7 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "gui/world_views.hpp"
 #include "sim/explain/catalog.hpp"
+#include "sim/record/annotations.hpp"
+#include "sim/record/trace_io.hpp"
 #include "sim/view/event_filter.hpp"
 #include "sim/view/sequence_layout.hpp"
 #include "sim/view/stepping.hpp"
@@ -30,6 +33,16 @@ struct fonts {
 struct app_state {
     view::trace_model model;
     std::string source;  // file name or "built-in demo"
+    std::string load_warning;  // e.g. a recording's last line cut off; shown in the timeline
+
+    // The teacher's notes, bookmarks and saved views of the file shown, and the recording they
+    // are saved into (empty for a scenario run or the demo: there is no file to keep them in).
+    std::vector<annotation> annotations;
+    annotation_index notes;  // rebuilt by set_annotations()
+    std::string annotations_file;
+    char note_draft[2048] = "";
+    std::string note_status;  // the outcome of the last save, shown under the box
+    bool note_status_error = false;
 
     std::size_t cursor = 0;  // index of the current event: everything up to it has happened
     std::optional<std::size_t> selected;  // the event shown in the inspector
@@ -61,7 +74,20 @@ struct app_state {
     // Screenshots lay the windows out the same way every time.
     bool fixed_layout = false;
 
+    // Topology, mailboxes, side by side, follow one mail (gui/world_views.hpp).
+    world_views world;
+
     void load(view::trace_model m, std::string name);
+    // A file read by load_trace_or_scenario(): its events, annotations and warnings.
+    // `recording` says whether notes can be saved into it (false for a scenario that was run).
+    void load(trace_file f, std::string name, bool recording);
+    void set_annotations(std::vector<annotation> list);
+    // Saves note_draft as a note on the selected event into annotations_file; the outcome goes
+    // to note_status.
+    void save_note();
+    void remove_note(std::uint64_t id);
+    // Applies a saved view: the log's filter and the cursor.
+    void apply_view(const annotation& v);
     void set_cursor(std::size_t index, bool select = true);
     void select(std::size_t index);
     void step(int direction);

@@ -1,5 +1,6 @@
-// Event log: every event in a table, filtered by protocol, kind, host, connection and text.
-// The filter lives in sim/view (filtered_index); the table draws only visible rows.
+// Event log: every event in a table, filtered by protocol, kind, host, connection and text, or
+// by a view the teacher saved in the recording. Rows with a teacher's note show ✎, bookmarked
+// ones ★. The filter lives in sim/view (filtered_index); the table draws only visible rows.
 
 #include <algorithm>
 
@@ -71,6 +72,21 @@ void draw_event_log(app_state& app) {
         filter = {};
         app.search[0] = '\0';
     }
+    bool any_view = std::any_of(app.annotations.begin(), app.annotations.end(),
+                                [](const annotation& a) { return a.type == annotation_type::view; });
+    if (any_view) {
+        ImGui::SameLine();
+        ImGui::SetNextItemWidth(150);
+        if (ImGui::BeginCombo(tr("Views", lang), "")) {
+            const annotation* chosen = nullptr;
+            for (const auto& a : app.annotations)
+                if (a.type == annotation_type::view &&
+                    ImGui::Selectable(fmt::format("{}##view{}", a.name, a.id).c_str()))
+                    chosen = &a;
+            ImGui::EndCombo();
+            if (chosen) app.apply_view(*chosen);
+        }
+    }
     app.refresh_indexes();
     const auto& rows = app.log_index.indices();
     std::size_t shown = rows.size();
@@ -85,7 +101,7 @@ void draw_event_log(app_state& app) {
                             ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_Resizable;
     if (!ImGui::BeginTable("##log", 6, flags)) return;
     ImGui::TableSetupScrollFreeze(0, 1);
-    ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_WidthFixed, 50);
+    ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_WidthFixed, 66);
     ImGui::TableSetupColumn(tr("Time", lang), ImGuiTableColumnFlags_WidthFixed, 70);
     ImGui::TableSetupColumn(tr("Connection", lang), ImGuiTableColumnFlags_WidthFixed, 40);
     ImGui::TableSetupColumn(tr("Kind", lang), ImGuiTableColumnFlags_WidthFixed, 60);
@@ -104,12 +120,20 @@ void draw_event_log(app_state& app) {
             std::size_t index = rows[static_cast<std::size_t>(r)];
             const event& e = model.at(index);
             ImGui::TableNextRow();
+            // A teacher's note or bookmark: a mark after the seq and a warm tint on the row.
+            const char* mark = "";
+            for (const annotation* a : app.notes.on(e.seq)) {
+                mark = a->type == annotation_type::note ? " ✎" : " ★";
+                if (a->type == annotation_type::note) break;
+            }
             if (index == app.cursor)
                 ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, IM_COL32(90, 90, 110, 255));
+            else if (*mark)
+                ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, IM_COL32(70, 60, 25, 255));
             ImGui::PushStyleVar(ImGuiStyleVar_Alpha, app.alpha(index));
             ImGui::TableNextColumn();
             bool selected = app.selected && *app.selected == index;
-            std::string id = fmt::format("{}##row{}", e.seq, index);
+            std::string id = fmt::format("{}{}##row{}", e.seq, mark, index);
             if (ImGui::Selectable(id.c_str(), selected, ImGuiSelectableFlags_SpanAllColumns))
                 app.select(index);
             ImGui::TableNextColumn();

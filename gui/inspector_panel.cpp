@@ -1,6 +1,9 @@
 // Inspector: the selected event's exact bytes (CR LF and dot-stuffing visible, and a hex view),
-// its fields, the explanation in English or Chinese with the RFC section, and what the protocol
-// expects next from the state machine of its connection.
+// its fields, the explanation in English or Chinese with the RFC section, what the protocol
+// expects next from the state machine of its connection, and the teacher's notes on it (with a
+// box to add one, saved into the recording).
+
+#include <optional>
 
 #include <fmt/format.h>
 #include <imgui.h>
@@ -19,6 +22,59 @@ void heading(const char* text) {
     ImGui::Spacing();
     ImGui::TextDisabled("%s", text);
     ImGui::Separator();
+}
+
+void draw_notes(app_state& app, const event& e) {
+    language lang = app.lang;
+    const auto& on_event = app.notes.on(e.seq);
+    if (on_event.empty()) return;
+    heading(tr("Teacher's notes", lang));
+    // Removing rewrites the list being drawn: do it after the loop.
+    std::optional<std::uint64_t> remove;
+    for (const annotation* a : on_event) {
+        ImGui::PushID(static_cast<int>(a->id));
+        if (a->type == annotation_type::bookmark) {
+            ImGui::TextColored(ImVec4(1.0f, 0.84f, 0.0f, 1.0f), "★ %s", a->name.c_str());
+        } else {
+            ImGui::PushTextWrapPos(0);
+            ImGui::TextColored(ImVec4(0.55f, 0.75f, 1.0f, 1.0f), "✎ %s",
+                               a->note_text(lang).c_str());
+            ImGui::PopTextWrapPos();
+            if (!app.annotations_file.empty()) {
+                ImGui::SameLine();
+                if (ImGui::SmallButton(tr("Remove", lang))) remove = a->id;
+            }
+        }
+        ImGui::PopID();
+    }
+    if (remove) app.remove_note(*remove);
+}
+
+// A box and a Save button: the note goes into the recording at once (an atomic rewrite), so
+// closing the window loses nothing.
+void draw_note_editor(app_state& app) {
+    language lang = app.lang;
+    if (!ImGui::CollapsingHeader(tr("Add a note", lang))) return;
+    if (app.annotations_file.empty()) {
+        ImGui::PushTextWrapPos(0);
+        ImGui::TextDisabled("%s", tr("Notes are kept in a recording: record this with maillab run "
+                                     "... --record FILE, then open FILE.",
+                                     lang));
+        ImGui::PopTextWrapPos();
+        return;
+    }
+    ImGui::InputTextMultiline("##note", app.note_draft, sizeof app.note_draft,
+                              ImVec2(-1.0f, ImGui::GetTextLineHeight() * 4));
+    if (ImGui::Button(tr("Save", lang))) app.save_note();
+    if (!app.note_status.empty()) {
+        ImGui::SameLine();
+        ImGui::PushTextWrapPos(0);
+        if (app.note_status_error)
+            ImGui::TextColored(ImVec4(1.0f, 0.5f, 0.4f, 1.0f), "%s", app.note_status.c_str());
+        else
+            ImGui::TextDisabled("%s", app.note_status.c_str());
+        ImGui::PopTextWrapPos();
+    }
 }
 }  // namespace
 
@@ -48,6 +104,8 @@ void draw_inspector(app_state& app) {
     ImGui::PushTextWrapPos(0);
     ImGui::TextUnformatted(event_text(e, lang).c_str());
     ImGui::PopTextWrapPos();
+    draw_notes(app, e);
+    draw_note_editor(app);
 
     // The explanation first: it is what students read.
     if (!e.explain.empty()) {

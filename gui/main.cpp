@@ -2,9 +2,11 @@
 // on the virtual clock: `maillab-gui scenarios/classic.json`), runs the built-in
 // demo (`--run`), or renders one frame to a PNG without a person at the screen (`--screenshot`).
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #define GLFW_INCLUDE_NONE
@@ -21,21 +23,27 @@
 #include "sim/core/bytes.hpp"
 #include "sim/explain/catalog.hpp"
 #include "sim/record/trace_io.hpp"
+#include "sim/view/mime_view.hpp"
 #include "sim/world/builtin_demo.hpp"
 #include "sim/world/trace_source.hpp"
 
 namespace {
 
 // Every string the session can show, so the font carries exactly the glyphs it needs.
-std::string text_to_render(const maillab::view::trace_model& model) {
+std::string text_to_render(const maillab::view::trace_model& model,
+                           const std::vector<maillab::annotation>& annotations) {
     std::string all = maillab::gui::all_ui_text_zh();
     for (const auto& [key, x] : maillab::explain_catalog::builtin().entries()) all += x.zh;
+    for (const auto& a : annotations) all += a.text + a.text_zh + a.name;
     // Only non-ASCII text needs glyphs beyond the defaults; a cap keeps huge traces cheap.
     constexpr std::size_t cap = 4 * 1024 * 1024;
     for (const auto& e : model.events()) {
         if (all.size() > cap) break;
         if (maillab::has_8bit(e.text)) all += e.text;
         if (e.raw && e.raw->size() < 100000 && maillab::has_8bit(*e.raw)) all += *e.raw;
+        // Stored mail's subjects and text parts (the mailboxes view) hide their Chinese behind
+        // RFC 2047 and base64: decode them.
+        if (e.kind == maillab::event_kind::store && e.raw) all += maillab::view::visible_text(*e.raw);
     }
     return all;
 }
@@ -52,6 +60,10 @@ int main(int argc, char** argv) {
     std::string size = "1600x1000";
     bool presentation = false;
     std::string future = "dim";
+    std::string view_name = "sequence";
+    std::string follow;
+    std::string part;
+    std::vector<std::uint64_t> compare;
     cli.add_option("file", file, "A trace recording (.jsonl) or a scenario (.json, run first) to open");
     cli.add_flag("--run", run_demo, "Run the built-in demo and show its trace");
     cli.add_option("--screenshot", screenshot, "Render once, write this PNG and exit")
@@ -64,6 +76,15 @@ int main(int argc, char** argv) {
     cli.add_option("--future", future, "Events after the cursor: show, dim or hide")
         ->check(CLI::IsMember({"show", "dim", "hide"}))
         ->capture_default_str();
+    cli.add_option("--view", view_name, "The view shown first")
+        ->check(CLI::IsMember({"sequence", "topology", "mailboxes", "side-by-side"}))
+        ->capture_default_str();
+    cli.add_option("--follow", follow, "Follow the mail with this Message-ID (<...>) across hosts");
+    cli.add_option("--part", part, "The MIME part (IMAP number, e.g. 2 or 1.1) a message opens at");
+    cli.add_option("--compare", compare, "The two connections shown side by side")
+        ->delimiter(',')
+        ->expected(2)
+        ->option_text("A,B");
     CLI11_PARSE(cli, argc, argv);
 
     int width = 1600, height = 1000;
@@ -76,8 +97,9 @@ int main(int argc, char** argv) {
     try {
         if (!file.empty()) {
             maillab::trace_file f = maillab::world::load_trace_or_scenario(file);
-            for (const auto& w : f.warnings) std::cerr << "maillab-gui: " << w << '\n';
-            app.load(maillab::view::trace_model(f.header, std::move(f.events)), file);
+            for (const auto& w : f.warnings) std::cerr << "maillab-gui: warning: " << w << '\n';
+            bool recording = !maillab::world::looks_like_scenario(file);
+            app.load(std::move(f), file, recording);
         } else {
             // No file: the built-in demo (also what --run asks for).
             auto demo = maillab::run_builtin_demo();
@@ -106,6 +128,27 @@ int main(int argc, char** argv) {
     } else if (!screenshot.empty() && !app.model.empty()) {
         app.set_cursor(app.model.size() - 1);
     }
+    app.world.view = *maillab::gui::main_view_from_name(view_name);
+    app.world.view_requested = true;
+    app.world.requested_part = part;
+    if (!follow.empty()) {
+        app.world.follow(app.model, follow);
+        if (!app.world.following()) {
+            std::cerr << "maillab-gui: --follow " << follow << ": no event carries that Message-ID\n";
+            return 2;
+        }
+    }
+    if (compare.size() == 2) {
+        for (std::uint64_t conn : compare) {
+            const auto& conns = app.world.connections(app.model);
+            if (std::none_of(conns.begin(), conns.end(), [&](const auto& c) { return c.conn == conn; })) {
+                std::cerr << "maillab-gui: --compare: the trace has no connection " << conn << '\n';
+                return 2;
+            }
+        }
+        app.world.left_conn = compare[0];
+        app.world.right_conn = compare[1];
+    }
 
     if (!glfwInit()) {
         std::cerr << "maillab-gui: cannot open a window (no display? try xvfb-run, or use "
@@ -132,7 +175,7 @@ int main(int argc, char** argv) {
     ImGui::GetStyle().WindowRounding = 4.0f;
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 330");
-    app.font = maillab::gui::load_fonts(text_to_render(app.model));
+    app.font = maillab::gui::load_fonts(text_to_render(app.model, app.annotations));
     app.fixed_layout = !screenshot.empty();
 
     int frames = 0;

@@ -49,8 +49,9 @@ void draw_open_dialog(app_state& app) {
             } else {
                 try {
                     trace_file f = world::load_trace_or_scenario(p.string());
-                    app.load(view::trace_model(f.header, std::move(f.events)), p.string());
-                    app.status_message = f.warnings.empty() ? "" : f.warnings.front();
+                    bool recording = !world::looks_like_scenario(p.string());
+                    app.load(std::move(f), p.string(), recording);
+                    app.status_message.clear();
                     app.open_dialog = false;
                 } catch (const std::exception& err) {
                     app.status_message = err.what();

@@ -13,4 +13,12 @@ void draw_inspector(app_state& app);
 void draw_state_machines(app_state& app);
 void draw_open_dialog(app_state& app);
 
+// The whole-world views, as tabs of one window under the "follow one mail" bar (view_tabs.cpp).
+void draw_views(app_state& app);
+void draw_follow_bar(app_state& app);
+void draw_topology(app_state& app);
+void draw_mailboxes(app_state& app);
+void draw_message_view(app_state& app, const view::stored_mail& mail);  // mime_panel.cpp
+void draw_side_by_side(app_state& app);
+
 }  // namespace maillab::gui

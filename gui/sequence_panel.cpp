@@ -93,6 +93,11 @@ void draw_sequence(app_state& app) {
         bool at_cursor = row.event_index == app.cursor;
         ImVec2 band_min(origin.x, y - row_h * 0.5f), band_max(origin.x + content_w, y + row_h * 0.5f);
         if (selected) draw->AddRectFilled(band_min, band_max, IM_COL32(70, 90, 140, 120));
+        // The followed mail's events: a gold edge, so its path reads down the diagram.
+        if (app.world.in_followed_mail(row.event_index)) {
+            draw->AddRectFilled(band_min, ImVec2(band_min.x + 6, band_max.y), IM_COL32(255, 200, 60, 255));
+            draw->AddRectFilled(band_min, band_max, IM_COL32(255, 200, 60, 28));
+        }
         if (at_cursor) draw->AddRect(band_min, band_max, IM_COL32(255, 255, 255, 200), 0, 0, 1.5f);
         if (clicked && mouse.y >= band_min.y && mouse.y < band_max.y && mouse.x >= band_min.x &&
             mouse.x < band_max.x)

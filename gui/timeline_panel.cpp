@@ -73,6 +73,10 @@ void draw_timeline(app_state& app) {
         ImGui::SameLine();
         std::string label = fmt::format("#{}##bm{}", model.at(b).seq, b);
         if (ImGui::SmallButton(label.c_str())) app.set_cursor(b);
+        // A bookmark saved in the recording has a name (`maillab annotate --bookmark NAME`).
+        for (const annotation* a : app.notes.on(model.at(b).seq))
+            if (a->type == annotation_type::bookmark && ImGui::IsItemHovered())
+                ImGui::SetTooltip("%s", a->name.c_str());
     }
     ImGui::SameLine();
     ImGui::TextUnformatted("|");
@@ -88,6 +92,10 @@ void draw_timeline(app_state& app) {
     if (ImGui::Button(tr("Open trace...", lang))) app.open_dialog = true;
     ImGui::SameLine();
     ImGui::TextDisabled("%s", app.source.c_str());
+    if (!app.load_warning.empty()) {
+        ImGui::SameLine();
+        ImGui::TextColored(ImVec4(1.0f, 0.65f, 0.2f, 1.0f), "%s", app.load_warning.c_str());
+    }
 
     // The scrubber: one tick per event, coloured by protocol; click or drag to move the cursor.
     ImVec2 pos = ImGui::GetCursorScreenPos();

@@ -4,9 +4,11 @@
 #include <string>
 #include <utility>
 
+#include "gui/ui_text_world.hpp"
+
 namespace maillab::gui {
 namespace {
-constexpr std::array<std::pair<std::string_view, const char*>, 63> table{{
+constexpr std::array<std::pair<std::string_view, const char*>, 70> table{{
     {"Timeline", "时间线"},
     {"Sequence diagram", "时序图"},
     {"Event log", "事件日志"},
@@ -71,14 +73,28 @@ constexpr std::array<std::pair<std::string_view, const char*>, 63> table{{
     {"Waiting for the peer's data, not commands.", "正在等待对方发送数据，而不是命令。"},
     {"Filters", "筛选"},
     {"matching", "条匹配"},
+    {"Teacher's notes", "教师注释"},
+    {"Add a note", "添加注释"},
+    {"Save", "保存"},
+    {"Saved in", "已保存到"},
+    {"Remove", "删除"},
+    {"Views", "视图"},
+    {"Notes are kept in a recording: record this with maillab run ... --record FILE, then open "
+     "FILE.",
+     "注释保存在录制文件中：先用 maillab run ... --record FILE 录制，再打开 FILE。"},
 }};
 }  // namespace
 
 const char* tr(std::string_view english, language lang) {
-    if (lang == language::zh)
+    if (lang == language::zh) {
         for (const auto& [en, zh] : table)
             if (en == english) return zh;
+        for (const auto& [en, zh] : world_view_words())
+            if (en == english) return zh;
+    }
     for (const auto& [en, zh] : table)
+        if (en == english) return en.data();
+    for (const auto& [en, zh] : world_view_words())
         if (en == english) return en.data();
     return english.data();
 }
@@ -86,6 +102,7 @@ const char* tr(std::string_view english, language lang) {
 std::string all_ui_text_zh() {
     std::string all;
     for (const auto& [en, zh] : table) all += zh;
+    for (const auto& [en, zh] : world_view_words()) all += zh;
     return all;
 }
 

@@ -79,4 +79,26 @@ scenario_shot failures "delivered the bounce to alice"
 scenario_shot textbook "HELO/EHLO without a domain" explain=smtp.note.helo_without_domain
 # webmail: the webmail, not the browser, opens the SMTP submission connection for alice's POST
 scenario_shot webmail "the webmail submits the mail" explain=webmail.leg.smtp
+# The whole-world views of gui.md, on the traces the scenario pictures above were read from.
+world_shot() {  # name, scenario, then maillab-gui options
+  local name=$1 scenario=$2; shift 2
+  gui "$out/$name.png" 1600x1000 "scenarios/$scenario.json" "$@"
+}
+webmail_mail="<590fc4ab7f57b05fde3d3ed962e60fe4@webmail.a.example>"
+# topology: Alice's browser posts the mail to her webmail (the envelope on the HTTP leg)
+post=$(seq_in "$work/webmail.jsonl" "POST /send")
+world_shot gui-topology-en webmail --view topology --cursor "$post"
+world_shot gui-topology-zh webmail --view topology --cursor "$post" --lang zh
+# follow one mail: the relay's DATA, hop by hop numbers on the links
+relay_data=$(seq_in "$work/webmail.jsonl" "message text:" from=mail.a.example)
+world_shot gui-follow-en webmail --view topology --cursor "$relay_data" --follow "$webmail_mail"
+# mailboxes: Bob's mail with its PNG attachment selected in the MIME tree and the raw source
+world_shot gui-mailbox-mime-en webmail --view mailboxes --part 2
+# the relay queue beside the IMAP machine: Alice's IMAP client finds the bounce
+bounce_seen=$(seq_in "$work/failures.jsonl" "* 1 EXISTS" conn=11)
+world_shot gui-queue-en failures --cursor "$bounce_seen"
+# POP3 vs IMAP side by side: the phone flags \Seen on the server, the desktop downloads and
+# marks for deletion (removed at its QUIT)
+dele=$(seq_in "$work/pop3-vs-imap.jsonl" "+OK message 1 marked for deletion")
+world_shot gui-side-by-side-en pop3-vs-imap --view side-by-side --cursor "$dele"
 ls -l "$out"

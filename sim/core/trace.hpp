@@ -17,6 +17,9 @@ namespace maillab {
 class trace_listener {
 public:
     virtual ~trace_listener() = default;
+    // Called once by trace::subscribe() with the trace's header, before any event: a recorder
+    // writes it as the file's first line, so it can join a run it did not create.
+    virtual void on_header(const nlohmann::json& header) { (void)header; }
     virtual void on_event(const event& e) = 0;
 };
 
@@ -32,7 +35,10 @@ public:
     const nlohmann::json& header() const { return header_; }
     const clock_source& clock() const { return clock_; }
 
-    void subscribe(trace_listener& listener) { listeners_.push_back(&listener); }
+    void subscribe(trace_listener& listener) {
+        listener.on_header(header_);
+        listeners_.push_back(&listener);
+    }
     void unsubscribe(trace_listener& listener);
 
     // Long-running servers can stream events to listeners without keeping them in memory.

@@ -75,14 +75,14 @@ std::span<const server_session::command_spec> server_session::command_table() {
 }
 
 void server_session::on_capability(const command&, bool) {
-    untagged("CAPABILITY " + capabilities(), "imap.untagged.CAPABILITY");
+    untagged("CAPABILITY " + capabilities());
     ok("CAPABILITY completed");
 }
 
 void server_session::on_noop(const command&, bool) { ok("NOOP completed"); }
 
 void server_session::on_logout(const command&, bool) {
-    untagged(fmt::format("BYE {} logging out", config_.hostname), "imap.reply.BYE");
+    untagged(fmt::format("BYE {} logging out", config_.hostname));
     ok("LOGOUT completed");
     want_close_ = true;
     enter_state(server_state::logout, "LOGOUT");
@@ -173,13 +173,13 @@ void server_session::on_select(const command& cmd, bool) {
         if (m.uid >= recent_from) recent_.insert(m.uid);
         if (!first_unseen && !m.flags.count("\\Seen")) first_unseen = view_.size();
     }
-    untagged("FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)", "imap.untagged.FLAGS");
-    untagged(fmt::format("{} EXISTS", view_.size()), "imap.untagged.EXISTS");
-    untagged(fmt::format("{} RECENT", recent_.size()), "imap.untagged.RECENT");
+    untagged("FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)");
+    untagged(fmt::format("{} EXISTS", view_.size()));
+    untagged(fmt::format("{} RECENT", recent_.size()));
     if (first_unseen)
         untagged(fmt::format("OK [UNSEEN {}] message {} is the first unseen", first_unseen,
                              first_unseen));
-    untagged(fmt::format("OK [UIDVALIDITY {}] UIDs valid", box->uid_validity), "imap.untagged.OK",
+    untagged(fmt::format("OK [UIDVALIDITY {}] UIDs valid", box->uid_validity),
              {{"uidvalidity", box->uid_validity}});
     note("imap.note.uidvalidity",
          fmt::format("UIDVALIDITY {}: while it stays the same, a UID always names the same message",
@@ -250,7 +250,7 @@ void server_session::on_list(const command& cmd, bool) {
         return bad(fmt::format("syntax: {} reference pattern", cmd.name));
     std::string pattern = cmd.args[0].text + cmd.args[1].text;
     if (cmd.args[1].text.empty()) {
-        untagged(fmt::format("{} (\\Noselect) \".\" \"\"", cmd.name), "imap.untagged.LIST");
+        untagged(fmt::format("{} (\\Noselect) \".\" \"\"", cmd.name));
         return ok(fmt::format("{} completed", cmd.name));
     }
     auto decoded_pattern = decode_mailbox_name(pattern).value_or(pattern);
@@ -269,8 +269,7 @@ void server_session::on_list(const command& cmd, bool) {
             note("imap.note.modified_utf7", fmt::format("\"{}\" travels as \"{}\"", name, wire),
                  {{"name", name}});
         untagged(fmt::format("{} ({}) \".\" \"{}\"", cmd.name,
-                             children ? "\\HasChildren" : "\\HasNoChildren", wire),
-                 cmd.name == "LSUB" ? "imap.untagged.LSUB" : "imap.untagged.LIST");
+                             children ? "\\HasChildren" : "\\HasNoChildren", wire));
     }
     ok(fmt::format("{} completed", cmd.name));
 }
@@ -296,8 +295,7 @@ void server_session::on_status(const command& cmd, bool) {
         else return bad(fmt::format("unknown STATUS item {}", item.text));
         items += fmt::format("{}{} {}", items.empty() ? "" : " ", key, value);
     }
-    untagged(fmt::format("STATUS \"{}\" ({})", encode_mailbox_name(*name), items),
-             "imap.untagged.STATUS");
+    untagged(fmt::format("STATUS \"{}\" ({})", encode_mailbox_name(*name), items));
     ok("STATUS completed");
 }
 

@@ -122,7 +122,7 @@ void server_session::on_search(const command& cmd, bool uid) {
                          max_uid, recent_.count(m->uid) > 0};
         if (program->matches(c)) hits += fmt::format(" {}", uid ? m->uid : i + 1);
     }
-    untagged("SEARCH" + hits, "imap.untagged.SEARCH");
+    untagged("SEARCH" + hits);
     ok(fmt::format("{}SEARCH completed", uid ? "UID " : ""));
 }
 
@@ -234,7 +234,7 @@ void server_session::on_fetch(const command& cmd, bool uid) {
                  fmt::format("{} of {} octets fetched: only the part asked for (POP3 cannot do this)",
                              partial_octets, wire().size()),
                  {{"octets", partial_octets}});
-        untagged(fmt::format("{} FETCH ({})", pos + 1, out), "imap.untagged.FETCH",
+        untagged(fmt::format("{} FETCH ({})", pos + 1, out),
                  {{"uid", view_[pos].uid}, {"message_id", mime::message_id_of(m->bytes)}});
     }
     ok(fmt::format("{}FETCH completed", uid ? "UID " : ""));
@@ -276,7 +276,7 @@ void server_session::on_store(const command& cmd, bool uid) {
         if (!silent)
             untagged(uid ? fmt::format("{} FETCH (UID {} FLAGS {})", pos + 1, the_uid, imap_flag_list(flags, recent_.count(the_uid) > 0))
                          : fmt::format("{} FETCH (FLAGS {})", pos + 1, imap_flag_list(flags, recent_.count(the_uid) > 0)),
-                     "imap.untagged.FETCH", {{"uid", the_uid}});
+                     {{"uid", the_uid}});
     }
     ok(fmt::format("{}STORE completed", uid ? "UID " : ""));
 }

@@ -23,6 +23,7 @@
 #include "sim/core/bytes.hpp"
 #include "sim/imap/fetch_items.hpp"
 #include "sim/imap/mailbox_name.hpp"
+#include "sim/imap/trace_events.hpp"
 
 namespace maillab::imap {
 
@@ -55,8 +56,7 @@ std::string server_session::capabilities() const {
 void server_session::start() {
     if (state_ != server_state::connected) return;
     untagged(fmt::format("OK [CAPABILITY {}] {} maillab IMAP4rev1 ready", capabilities(),
-                         config_.hostname),
-             "imap.untagged.OK");
+                         config_.hostname));
     enter_state(server_state::not_authenticated, "greeting sent");
     flush();
 }
@@ -72,13 +72,8 @@ void server_session::process_input() {
         if (state_ == server_state::idle || !auth_tag_.empty()) {
             auto line = parser_.take_line();
             if (!line) return;
-            event e;
-            e.kind = event_kind::command;
-            e.text = *line;
-            e.raw = *line + "\r\n";
-            e.explain = state_ == server_state::idle ? "imap.cmd.DONE" : "imap.cmd.AUTHENTICATE";
-            e.fields = {{"verb", state_ == server_state::idle ? "DONE" : "AUTHENTICATE"}};
-            current_command_ = tracer_.incoming(std::move(e));
+            current_command_ = tracer_.incoming(
+                line_command_event(*line, state_ == server_state::idle ? "DONE" : "AUTHENTICATE"));
             if (state_ == server_state::idle) {
                 current_tag_ = idle_tag_;
                 idle_tag_.clear();
@@ -106,17 +101,11 @@ void server_session::process_input() {
             continue;
         }
         if (r.state == parse_result::status::error) {
-            event e;
-            e.kind = event_kind::command;
-            e.text = visible_bytes(r.raw.substr(0, 200));
-            e.raw = r.raw;
-            e.explain = "imap.cmd.UNKNOWN";
-            e.fields = {{"verb", ""}, {"tag", r.tag}, {"error", r.error}};
-            current_command_ = tracer_.incoming(std::move(e));
+            current_command_ = tracer_.incoming(unparsed_command_event(r));
             current_tag_ = r.tag;
             if (r.fatal) {
                 note("imap.note.literal_too_large", r.error, {{"size", r.error}});
-                untagged("BYE " + r.error, "imap.reply.BYE");
+                untagged("BYE " + r.error);
                 flush();
                 want_close_ = true;
                 enter_state(server_state::logout, "literal too large");
@@ -132,19 +121,10 @@ void server_session::process_input() {
 }
 
 void server_session::handle(const command& cmd) {
-    // The first line of the command is its text; literals stay in `raw`.
-    event e;
-    e.kind = event_kind::command;
-    e.text = cmd.raw.substr(0, cmd.raw.find('\n'));
-    if (!e.text.empty() && e.text.back() == '\r') e.text.pop_back();
-    e.raw = cmd.raw;
     const command_spec* spec = nullptr;
     for (const auto& c : command_table())
         if (c.name == cmd.name) spec = &c;
-    e.explain = spec ? "imap.cmd." + cmd.name : "imap.cmd.UNKNOWN";
-    e.fields = {{"verb", cmd.name}, {"tag", cmd.tag}};
-    if (cmd.name == "LOGIN" && cmd.args.size() == 2) e.fields["user"] = cmd.args[0].text;
-    current_command_ = tracer_.incoming(std::move(e));
+    current_command_ = tracer_.incoming(command_event(cmd, spec != nullptr));
     current_tag_ = cmd.tag;
 
     if (!spec) return bad(fmt::format("unknown command \"{}\"", cmd.name_as_sent));
@@ -181,42 +161,24 @@ void server_session::handle(const command& cmd) {
     }
 }
 
-void server_session::untagged(std::string text, std::string_view explain, nlohmann::json fields) {
+void server_session::untagged(std::string text, nlohmann::json fields) {
     std::string wire = "* " + text + "\r\n";
-    event e;
-    e.kind = event_kind::reply;
+    event e = untagged_event(wire, std::move(fields));
     e.cause = current_command_;
-    auto lf = wire.find('\n');
-    e.text = wire.substr(0, lf > 0 && wire[lf - 1] == '\r' ? lf - 1 : lf);
-    if (wire.size() > lf + 1) e.text += " ...";
-    e.raw = wire;
-    e.explain = explain.empty() ? "imap.untagged.OK" : std::string(explain);
-    e.fields = fields.is_object() ? std::move(fields) : nlohmann::json::object();
-    e.fields["untagged"] = true;
     pending_.push_back({std::move(e), std::move(wire)});
 }
 
 void server_session::tagged(std::string_view status, std::string_view text) {
     std::string line = fmt::format("{} {} {}", current_tag_, status, text);
-    event e;
-    e.kind = event_kind::reply;
+    event e = tagged_event(current_tag_, status, line, line + "\r\n");
     e.cause = current_command_;
-    e.text = line;
-    e.raw = line + "\r\n";
-    e.explain = "imap.reply." + std::string(status);
-    e.fields = {{"tag", current_tag_}, {"status", status}};
     pending_tagged_ = {std::move(e), line + "\r\n"};
 }
 
 void server_session::continuation(std::string_view text) {
     std::string wire = fmt::format("+ {}\r\n", text);
-    event e;
-    e.kind = event_kind::reply;
+    event e = continuation_event("+ " + std::string(text), wire);
     e.cause = current_command_;
-    e.text = "+ " + std::string(text);
-    e.raw = wire;
-    e.explain = "imap.reply.CONTINUE";
-    e.fields = {{"continuation", true}};
     pending_.push_back({std::move(e), std::move(wire)});
 }
 
@@ -280,8 +242,7 @@ void server_session::report_changes(bool expunges) {
         // Walk the view backwards so each EXPUNGE number is right when it is sent.
         for (std::size_t i = view_.size(); i-- > 0;) {
             if (find_message(view_[i].uid)) continue;
-            untagged(fmt::format("{} EXPUNGE", i + 1), "imap.untagged.EXPUNGE",
-                     {{"uid", view_[i].uid}});
+            untagged(fmt::format("{} EXPUNGE", i + 1), {{"uid", view_[i].uid}});
             note("imap.note.sync_update", "a message was removed (by this or another client): EXPUNGE",
                  {{"change", "EXPUNGE"}});
             recent_.erase(view_[i].uid);
@@ -295,7 +256,7 @@ void server_session::report_changes(bool expunges) {
         view_[i].flags = m->flags;
         untagged(fmt::format("{} FETCH (FLAGS {} UID {})", i + 1,
                              imap_flag_list(m->flags, recent_.count(m->uid) > 0), m->uid),
-                 "imap.untagged.FETCH", {{"uid", m->uid}});
+                 {{"uid", m->uid}});
         note("imap.note.sync_update", "flags changed (by this or another client): FETCH FLAGS",
              {{"change", "FETCH"}});
     }
@@ -308,14 +269,14 @@ void server_session::report_changes(bool expunges) {
             ++added;
         }
     if (added > 0) {
-        untagged(fmt::format("{} EXISTS", view_.size()), "imap.untagged.EXISTS");
+        untagged(fmt::format("{} EXISTS", view_.size()));
         // This session is the first to hear of the new mail: it is recent here (not with
         // EXAMINE, which must not change the mailbox).
         if (!read_only_) {
             std::uint32_t first_recent = store_.claim_recent(user_, selected_);
             for (std::size_t i = view_.size() - added; i < view_.size(); ++i)
                 if (first_recent && view_[i].uid >= first_recent) recent_.insert(view_[i].uid);
-            untagged(fmt::format("{} RECENT", recent_.size()), "imap.untagged.RECENT");
+            untagged(fmt::format("{} RECENT", recent_.size()));
         }
         note("imap.note.sync_update", fmt::format("{} new message(s): EXISTS", added),
              {{"change", "EXISTS"}});

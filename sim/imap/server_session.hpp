@@ -69,7 +69,8 @@ private:
     // server_session.cpp: the loop, responses, states, updates.
     void process_input();
     void handle(const command& cmd);
-    void untagged(std::string text, std::string_view explain = "", nlohmann::json fields = {});
+    // Explained by untagged_explain_key() of the text (trace_events.hpp).
+    void untagged(std::string text, nlohmann::json fields = {});
     void tagged(std::string_view status, std::string_view text);
     void continuation(std::string_view text);
     void ok(std::string_view text) { tagged("OK", text); }

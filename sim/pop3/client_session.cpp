@@ -43,37 +43,10 @@ client_session::client_session(client_job job, connection_tracer& tracer)
 
 void client_session::start() { enter_state(client_state::greeting, "connected; waiting for +OK"); }
 
-std::optional<client_session::response> client_session::next_response() {
-    auto lf = in_.find('\n');
-    if (lf == std::string::npos) return std::nullopt;
-    std::string first = in_.substr(0, lf);
-    if (!first.empty() && first.back() == '\r') first.pop_back();
-    bool positive = first.rfind("+OK", 0) == 0 || first.rfind("+ ", 0) == 0 || first == "+";
-    if (!positive || !expect_multiline_) {
-        in_.erase(0, lf + 1);
-        return response{positive, first, {}};
-    }
-    // Multi-line: wait for the terminating "." line.
-    std::size_t pos = lf + 1;
-    std::string body;
-    for (;;) {
-        auto next = in_.find('\n', pos);
-        if (next == std::string::npos) return std::nullopt;
-        std::string_view line(in_.data() + pos, next + 1 - pos);
-        if (line == ".\r\n" || line == ".\n") {
-            in_.erase(0, next + 1);
-            return response{true, first, std::move(body)};
-        }
-        if (line.front() == '.') line.remove_prefix(1);  // RFC 1939 3: byte-stuffing
-        body.append(line);
-        pos = next + 1;
-    }
-}
-
 void client_session::receive(std::string_view bytes) {
-    in_.append(bytes);
+    reader_.feed(bytes);
     while (!finished() && !want_tls_) {
-        auto r = next_response();
+        auto r = reader_.next(expect_multiline_);
         if (!r) return;
         on_response(*r);
     }

@@ -12,6 +12,7 @@
 
 #include "sim/core/session.hpp"
 #include "sim/core/trace.hpp"
+#include "sim/pop3/response_reader.hpp"
 
 namespace maillab::pop3 {
 
@@ -66,13 +67,6 @@ public:
     bool finished() const { return state_ == client_state::done || state_ == client_state::failed; }
 
 private:
-    // A whole response: the status line, and for multi-line ones the unstuffed body.
-    struct response {
-        bool positive = false;
-        std::string line;
-        std::string body;
-    };
-    std::optional<response> next_response();
     void on_response(const response& r);
     void send(std::string command, client_state next, bool multiline, std::string_view reason);
     void login();
@@ -83,7 +77,7 @@ private:
     client_job job_;
     connection_tracer& tracer_;
     client_state state_ = client_state::connecting;
-    std::string in_;
+    response_reader reader_;
     std::string out_;
     bool expect_multiline_ = false;
     bool want_tls_ = false;

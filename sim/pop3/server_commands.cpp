@@ -9,6 +9,7 @@
 #include "sim/core/bytes.hpp"
 #include "sim/mime/header_lookup.hpp"
 #include "sim/pop3/server_session.hpp"
+#include "sim/pop3/trace_events.hpp"
 
 namespace maillab::pop3 {
 namespace {
@@ -125,15 +126,7 @@ void server_session::on_auth(std::string_view args) {
 
 void server_session::handle_auth_line(std::string_view raw, std::string_view line) {
     awaiting_auth_response_ = false;
-    if (!raw.empty()) {
-        event e;
-        e.kind = event_kind::command;
-        e.text = std::string(line);
-        e.raw = std::string(raw);
-        e.explain = "pop3.cmd.AUTH";
-        e.fields = {{"verb", "AUTH"}, {"auth_response", true}, {"mechanism", "PLAIN"}};
-        current_command_ = tracer_.incoming(std::move(e));
-    }
+    if (!raw.empty()) current_command_ = tracer_.incoming(auth_response_event(line, raw, "PLAIN"));
     if (line == "*") return err("AUTH cancelled");
     auto decoded = base64_decode(trim(line));
     if (!decoded) return err("cannot decode the base64 response");

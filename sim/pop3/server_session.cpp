@@ -16,6 +16,7 @@
 
 #include "sim/core/bytes.hpp"
 #include "sim/core/command_line.hpp"
+#include "sim/pop3/trace_events.hpp"
 
 namespace maillab::pop3 {
 
@@ -111,16 +112,8 @@ void server_session::handle_command_line(std::string_view raw, std::string_view 
 
 void server_session::send_response(std::string wire, bool positive, std::string text,
                                    nlohmann::json fields) {
-    event e;
-    e.kind = event_kind::reply;
+    event e = response_event(wire, positive, std::move(text), std::move(fields));
     e.cause = current_command_;
-    e.text = std::move(text);
-    e.raw = wire;
-    e.fields = fields.is_object() ? std::move(fields) : nlohmann::json::object();
-    e.explain = e.fields.value("continuation", false) ? "pop3.reply.CONTINUE"
-                : positive                            ? "pop3.reply.OK"
-                                                      : "pop3.reply.ERR";
-    e.fields["status"] = positive ? "+OK" : "-ERR";
     // Traced and sent once the command is fully handled: command, notes, state, response.
     pending_responses_.push_back({std::move(e), std::move(wire)});
 }
@@ -146,12 +139,10 @@ void server_session::err(std::string_view text) {
 void server_session::multiline(std::string_view first, const std::string& body,
                                nlohmann::json fields) {
     std::string line = fmt::format("+OK {}", first);
-    std::size_t lines = 0;
-    for (char c : body) lines += c == '\n';
     if (!fields.is_object()) fields = nlohmann::json::object();
     fields["multiline"] = true;
-    send_response(line + "\r\n" + body + ".\r\n", true,
-                  fmt::format("{} (+{} lines, then \".\")", line, lines), std::move(fields));
+    send_response(line + "\r\n" + body + ".\r\n", true, multiline_text(line, body),
+                  std::move(fields));
 }
 
 void server_session::enter_state(server_state next, std::string_view reason) {

@@ -1,8 +1,16 @@
 #include "sim/record/trace_io.hpp"
 
 #include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <unordered_set>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -93,10 +101,12 @@ event event_from_json(const nlohmann::json& j) {
     return e;
 }
 
-std::string header_line(const nlohmann::json& header) {
+int trace_version_for(bool has_annotations) { return has_annotations ? 2 : 1; }
+
+std::string header_line(const nlohmann::json& header, int version) {
     nlohmann::ordered_json j;
     j["format"] = trace_format_name;
-    j["version"] = trace_format_version;
+    j["version"] = version;
     for (const auto& [key, value] : header.items())
         if (key != "format" && key != "version") j[key] = value;
     return j.dump();
@@ -107,9 +117,18 @@ std::string event_line(const event& e) {
     return event_to_json(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+trace_writer::trace_writer(std::ostream& out) : out_(out) {}
+
 trace_writer::trace_writer(std::ostream& out, const nlohmann::json& header) : out_(out) {
-    out_ << header_line(header) << '\n';
+    on_header(header);
+}
+
+void trace_writer::on_header(const nlohmann::json& header) {
+    if (header_written_) return;
+    // A live recording has no annotations yet: version 1 (see trace_version_for()).
+    out_ << header_line(header, trace_version_for(false)) << '\n';
     out_.flush();
+    header_written_ = true;
 }
 
 void trace_writer::on_event(const event& e) {
@@ -121,11 +140,67 @@ trace_format_error::trace_format_error(const std::string& source, std::size_t li
                                        const std::string& what)
     : std::runtime_error(fmt::format("{}:{}: {}", source, line, what)), line_(line) {}
 
+namespace {
+
+// nlohmann's message says "parse error at line 1, column 5: ..."; within one JSON line only the
+// column means something, and the file's line is already in front.
+std::string json_error_text(const nlohmann::json::parse_error& err) {
+    std::string what = err.what();
+    auto column = what.find("column ");
+    auto colon = column == std::string::npos ? column : what.find(": ", column);
+    std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
+    return fmt::format("not valid JSON at column {}: {}", err.byte, reason);
+}
+
+int read_header(trace_file& result, nlohmann::json j, const std::string& source,
+                std::size_t number) {
+    auto format = j.is_object() ? j.find("format") : j.end();
+    if (!j.is_object() || format == j.end() || !format->is_string() ||
+        format->get<std::string>() != trace_format_name)
+        throw trace_format_error(
+            source, number,
+            fmt::format("expected a header line with \"format\":\"{}\"", trace_format_name));
+    auto version = j.find("version");
+    if (version == j.end() || !version->is_number_integer())
+        throw trace_format_error(source, number, "header has no integer \"version\"");
+    auto v = version->get<std::int64_t>();
+    if (v > trace_format_version)
+        throw trace_format_error(source, number,
+                                 fmt::format("format version {} is newer than this maillab reads "
+                                             "({}); update maillab",
+                                             v, trace_format_version));
+    if (v < 1)
+        throw trace_format_error(
+            source, number,
+            fmt::format("format version {} does not exist (versions start at 1)", v));
+    result.header = std::move(j);
+    return static_cast<int>(v);
+}
+
+// An annotation on an event that is not there (cut off with the end of a recording, or a typo in
+// a hand-edited file) is kept, so writing the file back does not lose the teacher's text.
+void warn_about_dangling_annotations(trace_file& result, const std::vector<std::size_t>& lines,
+                                     const std::string& source) {
+    std::unordered_set<std::uint64_t> seqs;
+    for (const auto& e : result.events) seqs.insert(e.seq);
+    for (std::size_t i = 0; i < result.annotations.size(); ++i) {
+        const annotation& a = result.annotations[i];
+        if (!a.seq || seqs.count(*a.seq)) continue;
+        result.warnings.push_back(fmt::format(
+            "{}:{}: {} {} is on event #{}, which is not in the file (it is kept)", source,
+            lines[i], to_string(a.type), a.id, *a.seq));
+    }
+}
+
+}  // namespace
+
 trace_file read_trace(std::istream& in, const std::string& source) {
     trace_file result;
     std::string line;
     std::size_t number = 0;
     bool have_header = false;
+    std::unordered_set<std::uint64_t> annotation_ids;
+    std::vector<std::size_t> annotation_line_numbers;
     while (std::getline(in, line)) {
         ++number;
         bool last_line_unterminated = in.eof();  // getline hit EOF before a newline
@@ -141,26 +216,34 @@ trace_file read_trace(std::istream& in, const std::string& source) {
                     number));
                 break;
             }
-            throw trace_format_error(source, number,
-                                     std::string("not valid JSON: ") + err.what());
+            if (last_line_unterminated)
+                throw trace_format_error(source, number,
+                                         "the header line is incomplete (the recording was cut "
+                                         "off before it began?)");
+            throw trace_format_error(source, number, json_error_text(err));
         }
         if (!have_header) {
-            if (!j.is_object() || j.value("format", "") != trace_format_name)
-                throw trace_format_error(
-                    source, number,
-                    fmt::format("expected a header line with \"format\":\"{}\"",
-                                trace_format_name));
-            auto version = j.find("version");
-            if (version == j.end() || !version->is_number_integer())
-                throw trace_format_error(source, number, "header has no integer \"version\"");
-            if (version->get<int>() > trace_format_version)
-                throw trace_format_error(
-                    source, number,
-                    fmt::format("format version {} is newer than this maillab reads ({}); "
-                                "update maillab",
-                                version->get<int>(), trace_format_version));
-            result.header = std::move(j);
+            result.version = read_header(result, std::move(j), source, number);
             have_header = true;
+            continue;
+        }
+        if (is_annotation_line(j)) {
+            if (result.version < 2)
+                throw trace_format_error(
+                    source, number,
+                    fmt::format("an annotation line needs format version 2; the header says {}",
+                                result.version));
+            annotation a;
+            try {
+                a = annotation_from_json(j["annotation"]);
+            } catch (const std::exception& err) {
+                throw trace_format_error(source, number, err.what());
+            }
+            if (!annotation_ids.insert(a.id).second)
+                throw trace_format_error(source, number,
+                                         fmt::format("annotation id {} is used twice", a.id));
+            result.annotations.push_back(std::move(a));
+            annotation_line_numbers.push_back(number);
             continue;
         }
         try {
@@ -170,22 +253,97 @@ trace_file read_trace(std::istream& in, const std::string& source) {
         }
     }
     if (!have_header) throw trace_format_error(source, number, "empty file: no header line");
+    warn_about_dangling_annotations(result, annotation_line_numbers, source);
     return result;
 }
 
 trace_file read_trace_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw trace_format_error(path, 0, "cannot open file");
+    if (!in)
+        throw trace_format_error(path, 0, std::string("cannot open file: ") + std::strerror(errno));
     return read_trace(in, path);
 }
 
+namespace {
+
+// A FILE* on a temporary file beside the target, removed unless commit() renamed it into place.
+class atomic_file {
+public:
+    explicit atomic_file(const std::string& path) : path_(path) {
+        namespace fs = std::filesystem;
+        fs::path dir = fs::path(path).parent_path();
+        tmp_ = (dir / ("." + fs::path(path).filename().string() + ".tmp-XXXXXX")).string();
+        int fd = ::mkstemp(tmp_.data());
+        if (fd < 0) fail("cannot create a temporary file beside it");
+        // mkstemp makes the file 0600; a rewritten recording keeps its mode, a new one gets the
+        // usual 0666 less the umask.
+        struct stat old {};
+        mode_t mode;
+        if (::stat(path.c_str(), &old) == 0) {
+            mode = old.st_mode & 07777;
+        } else {
+            mode_t mask = ::umask(0);
+            ::umask(mask);
+            mode = 0666 & ~mask;
+        }
+        ::fchmod(fd, mode);
+        file_ = ::fdopen(fd, "wb");
+        if (!file_) {
+            ::close(fd);
+            ::unlink(tmp_.c_str());
+            fail("cannot open the temporary file");
+        }
+    }
+    atomic_file(const atomic_file&) = delete;
+    atomic_file& operator=(const atomic_file&) = delete;
+    ~atomic_file() {
+        if (file_) std::fclose(file_);
+        if (!committed_) ::unlink(tmp_.c_str());
+    }
+
+    void line(const std::string& text) {
+        if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() ||
+            std::fputc('\n', file_) == EOF)
+            fail("write failed");
+    }
+
+    void commit() {
+        if (std::fflush(file_) != 0 || ::fsync(::fileno(file_)) != 0) fail("write failed");
+        int closed = std::fclose(file_);
+        file_ = nullptr;
+        if (closed != 0) fail("write failed");
+        if (::rename(tmp_.c_str(), path_.c_str()) != 0) fail("cannot replace the file");
+        committed_ = true;
+        // The rename is durable once the directory is.
+        std::string dir = std::filesystem::path(path_).parent_path().string();
+        int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
+        if (dfd >= 0) {
+            ::fsync(dfd);
+            ::close(dfd);
+        }
+    }
+
+private:
+    [[noreturn]] void fail(const std::string& what) {
+        throw std::runtime_error(fmt::format("{}: {} ({})", path_, what, std::strerror(errno)));
+    }
+
+    std::string path_;
+    std::string tmp_;
+    std::FILE* file_ = nullptr;
+    bool committed_ = false;
+};
+
+}  // namespace
+
 void write_trace_file(const std::string& path, const nlohmann::json& header,
-                      const std::vector<event>& events) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(path + ": cannot open for writing");
-    out << header_line(header) << '\n';
-    for (const auto& e : events) out << event_line(e) << '\n';
-    if (!out) throw std::runtime_error(path + ": write failed");
+                      const std::vector<event>& events,
+                      const std::vector<annotation>& annotations) {
+    atomic_file out(path);
+    out.line(header_line(header, trace_version_for(!annotations.empty())));
+    for (const auto& a : annotations) out.line(annotation_line(a));
+    for (const auto& e : events) out.line(event_line(e));
+    out.commit();
 }
 
 }  // namespace maillab

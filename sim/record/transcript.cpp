@@ -12,6 +12,7 @@ constexpr const char* green = "\x1b[32m";
 constexpr const char* yellow = "\x1b[33m";
 constexpr const char* magenta = "\x1b[35m";
 constexpr const char* red = "\x1b[31m";
+constexpr const char* blue = "\x1b[1;34m";
 
 // Splits exact bytes into lines, each shown with its line end made visible (\r\n or \n).
 std::vector<std::string> visible_lines(std::string_view raw) {
@@ -37,10 +38,16 @@ std::string transcript_printer::paint(std::string_view text, const char* ansi) c
 }
 
 std::string transcript_printer::prefix(const event& e) {
-    if (!first_t_us_) first_t_us_ = e.t_us;
+    if (!first_t_us_) first_t_us_ = options_.start_t_us.value_or(e.t_us);
     double seconds = static_cast<double>(e.t_us - *first_t_us_) / 1e6;
     std::string conn = e.conn ? fmt::format("#{}", e.conn) : "  ";
-    return paint(fmt::format("{:9.3f}s {:>3} ", seconds, conn), dim);
+    std::string seq = options_.show_seq ? fmt::format("{:>5} ", e.seq) : "";
+    return seq + paint(fmt::format("{:9.3f}s {:>3} ", seconds, conn), dim);
+}
+
+// As wide as prefix(), so continuation lines line up under the event's text.
+std::string transcript_printer::indent() const {
+    return std::string(options_.show_seq ? 21 : 15, ' ');
 }
 
 void transcript_printer::print_explanation(const event& e) {
@@ -49,13 +56,38 @@ void transcript_printer::print_explanation(const event& e) {
     if (!x) return;
     std::string text = fill_placeholders(x->text(options_.lang), e.fields);
     std::string rfc = x->rfc.empty() ? "" : fmt::format(" [{}]", x->rfc);
-    out_ << std::string(15, ' ') << paint(fmt::format("  ↳ {}{}", text, rfc), dim) << '\n';
+    out_ << indent() << paint(fmt::format("  ↳ {}{}", text, rfc), dim) << '\n';
 }
 
-void transcript_printer::on_event(const event& e) {
-    if (e.kind == event_kind::bytes && !options_.show_bytes) return;
+void transcript_printer::print_annotations(const std::vector<const annotation*>& notes) {
+    bool zh = options_.lang == language::zh;
+    for (const annotation* a : notes) {
+        bool bookmark = a->type == annotation_type::bookmark;
+        const char* word = bookmark ? (zh ? "★ 书签" : "★ bookmark")
+                                    : (zh ? "✎ 教师注释" : "✎ teacher's note");
+        std::string label = fmt::format("{} {}{}", word, a->id, zh ? "：" : ": ");
+        const std::string& text =
+            a->type == annotation_type::bookmark ? a->name : a->note_text(options_.lang);
+        // A note may have several lines; each gets the indent, so the transcript stays readable.
+        std::size_t start = 0;
+        bool first = true;
+        do {
+            auto lf = text.find('\n', start);
+            std::string_view part = std::string_view(text).substr(
+                start, lf == std::string::npos ? std::string::npos : lf - start);
+            out_ << indent() << paint(fmt::format("  {}{}", first ? label : "    ", part), blue)
+                 << '\n';
+            first = false;
+            start = lf == std::string::npos ? text.size() + 1 : lf + 1;
+        } while (start <= text.size());
+    }
+    out_.flush();
+}
+
+void transcript_printer::print(const event& e, bool force) {
+    if (e.kind == event_kind::bytes && !options_.show_bytes && !force) return;
     std::string pre = prefix(e);
-    std::string pad(15, ' ');
+    std::string pad = indent();
     std::string route = e.to.empty() ? e.from : fmt::format("{} → {}", e.from, e.to);
     bool tls = e.fields.value("tls", false);
     std::string lock = tls ? " [TLS]" : "";

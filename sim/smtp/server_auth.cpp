@@ -6,6 +6,7 @@
 #include "sim/core/bytes.hpp"
 #include "sim/smtp/reply.hpp"
 #include "sim/smtp/server_session.hpp"
+#include "sim/smtp/trace_events.hpp"
 
 namespace maillab::smtp {
 namespace {
@@ -14,12 +15,8 @@ constexpr std::string_view login_pass_prompt = "UGFzc3dvcmQ6";  // base64("Passw
 }  // namespace
 
 void server_session::decoded_auth_note(nlohmann::json decoded) {
-    std::string shown;
-    for (const auto& [key, value] : decoded.items())
-        shown += fmt::format("{}{}=\"{}\"", shown.empty() ? "" : " ", key,
-                             visible_bytes(value.get<std::string>()));
-    note("smtp.note.auth_decoded",
-         fmt::format("{} data decoded from base64: {}", auth_mechanism_, shown),
+    std::string text = auth_decoded_text(auth_mechanism_, decoded);
+    note("smtp.note.auth_decoded", text,
          {{"mechanism", auth_mechanism_}, {"decoded", std::move(decoded)}});
 }
 
@@ -61,15 +58,8 @@ void server_session::on_auth(std::string_view args) {
 }
 
 void server_session::handle_auth_line(std::string_view raw, std::string_view line) {
-    if (!raw.empty()) {
-        event e;
-        e.kind = event_kind::command;
-        e.text = std::string(line);
-        e.raw = std::string(raw);
-        e.explain = "smtp.cmd.AUTH";
-        e.fields = {{"verb", "AUTH"}, {"auth_response", true}, {"mechanism", auth_mechanism_}};
-        current_command_ = tracer_.incoming(std::move(e));
-    }
+    if (!raw.empty())
+        current_command_ = tracer_.incoming(auth_response_event(line, raw, auth_mechanism_));
     auto back_to_ready = [&](std::string_view reason) {
         enter_state(server_state::ready, reason);
     };

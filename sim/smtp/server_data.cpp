@@ -8,8 +8,8 @@
 
 #include "sim/core/bytes.hpp"
 #include "sim/core/clock.hpp"
-#include "sim/mime/header_lookup.hpp"
 #include "sim/smtp/server_session.hpp"
+#include "sim/smtp/trace_events.hpp"
 
 namespace maillab::smtp {
 namespace {
@@ -131,14 +131,8 @@ std::string server_session::received_header() const {
 
 void server_session::finish_data() {
     std::size_t size = wire_.size();
-    event e;
-    e.kind = event_kind::data;
+    event e = data_event(std::move(wire_), data_lines_, data_dot_stuffed_);
     e.cause = current_command_;
-    e.text = fmt::format("message text: {} octets in {} lines, ended by \".\"", size, data_lines_);
-    e.raw = std::move(wire_);
-    e.explain = "smtp.note.data_received";
-    e.fields = {{"size", size}, {"lines", data_lines_}, {"dot_stuffed", data_dot_stuffed_},
-                {"message_id", mime::message_id_of(*e.raw)}};
     wire_.clear();
     current_command_ = tracer_.incoming(std::move(e));
     release_data_notes();

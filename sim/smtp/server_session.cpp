@@ -22,6 +22,7 @@
 #include "sim/core/bytes.hpp"
 #include "sim/core/command_line.hpp"
 #include "sim/smtp/reply.hpp"
+#include "sim/smtp/trace_events.hpp"
 
 namespace maillab::smtp {
 
@@ -134,14 +135,8 @@ void server_session::reply(int code, std::string_view enhanced, std::string_view
 
 void server_session::reply_lines(int code, const std::vector<std::string>& lines) {
     std::string wire = format_reply(code, lines);
-    event e;
-    e.kind = event_kind::reply;
+    event e = reply_event(code, lines, wire);
     e.cause = current_command_;
-    e.text = fmt::format("{} {}", code, lines.empty() ? "" : lines.front());
-    if (lines.size() > 1) e.text += fmt::format(" (+{} lines)", lines.size() - 1);
-    e.raw = wire;
-    e.explain = fmt::format("smtp.reply.{}", code);
-    e.fields = {{"code", code}};
     // Traced and sent once the command is fully handled, so the trace reads: command, notes,
     // state change, reply (the server decides, then answers).
     pending_replies_.push_back({std::move(e), std::move(wire)});

@@ -1,6 +1,7 @@
 #include "sim/view/event_filter.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "sim/core/bytes.hpp"
 
@@ -20,12 +21,31 @@ bool event_filter::matches(const event& e) const {
     if (!hosts.empty() && !hosts.count(e.from) && !hosts.count(e.to)) return false;
     if (!conns.empty() && !conns.count(e.conn)) return false;
     if (!kinds.empty() && !kinds.count(e.kind)) return false;
+    if (from_seq && e.seq < *from_seq) return false;
+    if (to_seq && e.seq > *to_seq) return false;
     if (!text.empty()) {
         std::string needle = to_lower(text);
         if (!contains_folded(e.text, needle) && !(e.raw && contains_folded(*e.raw, needle)))
             return false;
     }
     return true;
+}
+
+std::set<event_kind> kinds_from_names(const std::vector<std::string>& names) {
+    std::set<event_kind> kinds;
+    for (const auto& name : names) {
+        if (auto k = event_kind_from_string(name)) {
+            kinds.insert(*k);
+            continue;
+        }
+        std::string valid;
+        // `note` is the last kind of the enum (sim/core/event.hpp).
+        for (int i = 0; i <= static_cast<int>(event_kind::note); ++i)
+            valid += (valid.empty() ? "" : ", ") +
+                     std::string(to_string(static_cast<event_kind>(i)));
+        throw std::invalid_argument("unknown event kind \"" + name + "\" (kinds: " + valid + ")");
+    }
+    return kinds;
 }
 
 bool filtered_index::update(const trace_model& model, const event_filter& filter) {

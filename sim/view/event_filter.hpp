@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -19,10 +20,17 @@ struct event_filter {
     std::set<std::uint64_t> conns;
     std::set<event_kind> kinds;
     std::string text;              // case-insensitive, in text and raw
+    // A stretch of the trace by seq, both ends included (a replay's --from/--to, a saved view).
+    std::optional<std::uint64_t> from_seq;
+    std::optional<std::uint64_t> to_seq;
 
     bool matches(const event& e) const;
     bool operator==(const event_filter&) const = default;
 };
+
+// {"command", "reply"} -> those kinds, for --kind options. Throws std::invalid_argument naming
+// the unknown name and listing the valid ones.
+std::set<event_kind> kinds_from_names(const std::vector<std::string>& names);
 
 class filtered_index {
 public:

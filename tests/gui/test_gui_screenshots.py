@@ -74,11 +74,34 @@ class GuiScreenshots(unittest.TestCase):
         _, _, hidden = self.shot("hidden.png", str(self.trace), "--cursor", "3", "--future", "hide")
         _, _, shown = self.shot("shown.png", str(self.trace), "--cursor", "3", "--future", "show")
         w = 1280
-        # Below the first rows of the diagram: only lifelines when the future is hidden.
-        box = (0, 300, int(w * 0.58), 520)
+        # Below the first rows of the diagram (under the view tabs): only lifelines when the
+        # future is hidden.
+        box = (0, 340, int(w * 0.58), 520)
         _, hidden_share = region_stats(hidden, *box)
         _, shown_share = region_stats(shown, *box)
         self.assertLess(hidden_share * 2, shown_share, "later rows appear only when shown")
+
+    def test_teacher_notes_show_and_a_cut_off_recording_warns(self):
+        annotated = self.dir / "annotated.jsonl"
+        shutil.copy(self.trace, annotated)
+        subprocess.run([CLI, "annotate", str(annotated), "--seq", "40", "--note",
+                        "Look: the server stores the message only after the lone dot."],
+                       check=True, timeout=60, capture_output=True)
+        w, h, plain = self.shot("plain40.png", str(self.trace), "--cursor", "40")
+        _, _, noted = self.shot("noted40.png", str(annotated), "--cursor", "40")
+        inspector = (int(w * 0.6), 110, w, 400)
+        def crop(rows, box):
+            x0, y0, x1, y1 = box
+            return b"".join(r[3 * x0: 3 * x1] for r in rows[y0:y1])
+        self.assertNotEqual(crop(plain, inspector), crop(noted, inspector),
+                            "the note is drawn in the inspector")
+        # A recording cut off mid-line opens, and the warning names the line.
+        cut = self.dir / "cut.jsonl"
+        data = self.trace.read_bytes()
+        cut.write_bytes(data[: data.index(b"\n", len(data) // 2) + 30])
+        result = render(str(cut), "--screenshot", str(self.dir / "cut.png"))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertRegex(result.stderr, r"cut\.jsonl:\d+: last line is incomplete")
 
     def test_bad_file_and_bad_cursor_get_clear_errors(self):
         bad = self.dir / "bad.jsonl"

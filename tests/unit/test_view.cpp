@@ -83,6 +83,35 @@ TEST_CASE("view: filters by protocol, kind, host, connection and text; increment
     CHECK(index.position_at_or_before(m.size() - 1) == before);
 }
 
+TEST_CASE("view: a seq range keeps both ends; kinds by name with a clear error") {
+    trace_model m = demo_model();
+    filtered_index index;
+    event_filter f;
+    f.from_seq = 10;
+    f.to_seq = 20;
+    index.update(m, f);
+    REQUIRE(index.indices().size() == 11);
+    CHECK(m.at(index.indices().front()).seq == 10);
+    CHECK(m.at(index.indices().back()).seq == 20);
+    f.kinds = kinds_from_names({"command", "reply"});
+    index.update(m, f);
+    for (auto i : index.indices()) {
+        CHECK(m.at(i).seq >= 10);
+        CHECK(m.at(i).seq <= 20);
+        CHECK((m.at(i).kind == event_kind::command || m.at(i).kind == event_kind::reply));
+    }
+    CHECK(kinds_from_names({}).empty());
+    try {
+        kinds_from_names({"command", "comand"});
+        FAIL("no error for an unknown kind");
+    } catch (const std::invalid_argument& err) {
+        std::string what = err.what();
+        CHECK(what.find("\"comand\"") != std::string::npos);
+        CHECK(what.find("tcp, tls, bytes, command") != std::string::npos);
+        CHECK(what.find("note)") != std::string::npos);
+    }
+}
+
 TEST_CASE("view: stepping by event, by command/reply pair and by connection") {
     trace_model m = demo_model();
     CHECK(step(m, 0, +1, step_unit::event) == 1);
