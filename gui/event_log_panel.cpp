@@ -126,12 +126,23 @@ void draw_event_log(app_state& app) {
                 mark = a->type == annotation_type::note ? " ✎" : " ★";
                 if (a->type == annotation_type::note) break;
             }
+            // The followed mail's hops get the sequence diagram's gold edge, so the log shows
+            // the same path (HTTP, submission, queue, relay, store, fetch) in order.
+            bool followed = app.world.in_followed_mail(index);
             if (index == app.cursor)
                 ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, IM_COL32(90, 90, 110, 255));
             else if (*mark)
                 ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, IM_COL32(70, 60, 25, 255));
+            else if (followed)
+                ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, IM_COL32(60, 52, 20, 255));
             ImGui::PushStyleVar(ImGuiStyleVar_Alpha, app.alpha(index));
             ImGui::TableNextColumn();
+            if (followed)
+                ImGui::GetWindowDrawList()->AddRectFilled(
+                    ImGui::GetCursorScreenPos(),
+                    ImVec2(ImGui::GetCursorScreenPos().x + 3,
+                           ImGui::GetCursorScreenPos().y + ImGui::GetTextLineHeight()),
+                    IM_COL32(255, 200, 60, 255));
             bool selected = app.selected && *app.selected == index;
             std::string id = fmt::format("{}{}##row{}", e.seq, mark, index);
             if (ImGui::Selectable(id.c_str(), selected, ImGuiSelectableFlags_SpanAllColumns))

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "sim/view/event_filter.hpp"
 #include "sim/view/trace_model.hpp"
@@ -145,20 +146,48 @@ export_source make_export_source(const trace_file& file, const export_filter& fi
     check_known(filter.hosts, hosts, "host");
     check_known(filter.conns, conns, "connection");
 
+    // Raw bytes events are left out unless asked for (the command or reply parsed from them says
+    // the same), but a teacher may have put a note on one: it moves to the event its connection
+    // shows next (the command read from those bytes), or else the one it showed last.
+    export_filter with_bytes = filter;
+    with_bytes.kinds = {event_kind::bytes};
+    std::unordered_map<std::uint64_t, std::vector<std::uint64_t>> hidden_bytes;  // conn -> seqs
+    std::unordered_map<std::uint64_t, std::uint64_t> last_shown;                // conn -> seq
+    std::unordered_map<std::uint64_t, std::uint64_t> moved;  // hidden bytes seq -> shown seq
     std::set<std::uint64_t> chosen;
     for (const event& e : model.events()) {
         const view::connection_info* c = e.conn ? src.connection(e.conn) : nullptr;
-        if (!filter.matches(e, c ? c->proto : std::string())) continue;
+        std::string conn_proto = c ? c->proto : std::string();
+        if (!filter.matches(e, conn_proto)) {
+            if (filter.kinds.empty() && e.kind == event_kind::bytes && e.conn &&
+                with_bytes.matches(e, conn_proto))
+                hidden_bytes[e.conn].push_back(e.seq);
+            continue;
+        }
         src.events.push_back(e);
         chosen.insert(e.seq);
+        if (!e.conn) continue;
+        last_shown[e.conn] = e.seq;
+        if (auto w = hidden_bytes.find(e.conn); w != hidden_bytes.end()) {
+            for (std::uint64_t seq : w->second) moved[seq] = e.seq;
+            hidden_bytes.erase(w);
+        }
     }
+    for (const auto& [conn, seqs] : hidden_bytes)
+        if (auto shown = last_shown.find(conn); shown != last_shown.end())
+            for (std::uint64_t seq : seqs) moved[seq] = shown->second;
     if (src.events.empty())
         throw std::invalid_argument(
             fmt::format("no event of the trace's {} matches the filters ({})", model.size(),
                         src.filter_summary.empty() ? "none" : src.filter_summary));
 
-    for (remark& r : remarks_from(file.annotations, lang))
+    for (remark& r : remarks_from(file.annotations, lang)) {
+        if (auto m = moved.find(r.seq); m != moved.end()) r.seq = m->second;
         if (chosen.count(r.seq)) src.remarks.push_back(std::move(r));
+    }
+    // remarks_on() searches by seq; a moved note keeps its place among the event's own.
+    std::stable_sort(src.remarks.begin(), src.remarks.end(),
+                     [](const remark& a, const remark& b) { return a.seq < b.seq; });
     return src;
 }
 

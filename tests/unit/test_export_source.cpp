@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <doctest/doctest.h>
 
 #include "export_fixtures.hpp"
@@ -121,4 +123,40 @@ TEST_CASE("export source: the teacher's notes and bookmarks on chosen events") {
     export_source cut = test::source_of(f, only_reply);
     REQUIRE(cut.remarks.size() == 1);
     CHECK(cut.remarks[0].bookmark);
+}
+
+TEST_CASE("export source: a note on raw bytes moves to the event parsed from them") {
+    trace_file f = test::classic_trace();
+    // The first bytes event of the trace and the next event its connection shows.
+    auto bytes = std::find_if(f.events.begin(), f.events.end(),
+                              [](const event& e) { return e.kind == event_kind::bytes; });
+    REQUIRE(bytes != f.events.end());
+    auto parsed = std::find_if(bytes + 1, f.events.end(), [&](const event& e) {
+        return e.conn == bytes->conn && e.kind != event_kind::bytes;
+    });
+    REQUIRE(parsed != f.events.end());
+    annotation note;
+    note.id = 1;
+    note.type = annotation_type::note;
+    note.seq = bytes->seq;
+    note.text = "These are the greeting's bytes";
+    f.annotations = {note};
+
+    export_source src = test::source_of(f);
+    REQUIRE(src.remarks.size() == 1);
+    CHECK(src.remarks[0].seq == parsed->seq);
+    CHECK(src.remarks_on(parsed->seq).size() == 1);
+
+    // Asked for, the bytes are shown and the note stays on them.
+    export_filter with_bytes;
+    with_bytes.kinds = {event_kind::bytes};
+    export_source raw = test::source_of(f, with_bytes);
+    REQUIRE(raw.remarks.size() == 1);
+    CHECK(raw.remarks[0].seq == bytes->seq);
+
+    // Filtered away for another reason (another connection), the note goes with its event.
+    export_filter other;
+    other.conns = {bytes->conn + 1};
+    export_source elsewhere = test::source_of(f, other);
+    CHECK(elsewhere.remarks.empty());
 }
