@@ -30,6 +30,9 @@ public:
         out << "ready; close the window to stop\n" << std::flush;
     }
 
+    void set_wakeup(void (*wakeup)()) override { servers_.inbox().set_wakeup(wakeup); }
+    double idle_wait() const override { return 0.5; }
+
     void pump(app_state& app, double) override {
         app.append_live(servers_.inbox().take());
         std::string failure = servers_.failure();
@@ -118,6 +121,7 @@ public:
     }
 
     std::vector<std::string> stop() override { return {}; }
+    double idle_wait() const override { return 0.1; }
 
 private:
     trace_tail tail_;

@@ -19,6 +19,11 @@ public:
     virtual void pump(app_state& app, double now) = 0;
     // Stops the servers (serve) and closes the recording; idempotent. Lines to print after.
     virtual std::vector<std::string> stop() = 0;
+    // A thread-safe function that wakes the GUI loop when events arrive (glfwPostEmptyEvent),
+    // once the loop can be woken; a feed that polls ignores it.
+    virtual void set_wakeup(void (*)()) {}
+    // How long the GUI may sleep between frames when nothing happens (attach polls the file).
+    virtual double idle_wait() const = 0;
 
     // Prepares, binds and starts the servers; throws (naming the option, file or port) before
     // anything runs. Prints where to connect to `out`, as `maillab serve` does. Sets up app's

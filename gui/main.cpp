@@ -275,11 +275,23 @@ int main(int argc, char** argv) {
     double last = glfwGetTime();
     int exit_code = 0;
     bool live_shot_taken = false;
+    // Live: sleep until input or an event arrives (the servers' thread wakes the loop), and
+    // draw a few frames after each so ImGui settles, instead of spinning on a machine that also
+    // runs the servers. Playing, or a screenshot being taken, draws at full rate.
+    if (feed) feed->set_wakeup(glfwPostEmptyEvent);
+    int busy_frames = 4;
     while (!glfwWindowShouldClose(window) && !stop_requested) {
-        // Live: wake for input or at 30 frames a second to take what arrived, instead of
-        // spinning on a machine that also runs the servers.
-        if (feed) glfwWaitEventsTimeout(1.0 / 30.0);
-        else glfwPollEvents();
+        if (feed) {
+            bool busy = busy_frames > 0 || app.playing || screenshot_requested ||
+                        (!screenshot.empty() && !live_shot_taken && frames > 0);
+            double wait = busy ? 1.0 / 60.0 : feed->idle_wait();
+            double before = glfwGetTime();
+            glfwWaitEventsTimeout(wait);
+            if (glfwGetTime() - before < wait * 0.9) busy_frames = 4;  // woken: input or events
+            else if (busy_frames > 0) --busy_frames;
+        } else {
+            glfwPollEvents();
+        }
         double now = glfwGetTime();
         if (feed) feed->pump(app, now);
         maillab::gui::advance_playback(app, now - last);
@@ -326,6 +338,7 @@ int main(int argc, char** argv) {
         glfwSwapBuffers(window);
     }
     if (feed) {
+        feed->set_wakeup(nullptr);
         for (const auto& line : feed->stop()) std::cout << line << '\n';
         std::cout << "stopped\n" << std::flush;
     }

@@ -10,9 +10,12 @@ void event_inbox::on_header(const nlohmann::json& header) {
 void event_inbox::on_event(const event& e) {
     // The copy is made before taking the lock, so the GUI never waits for it.
     event copy = e;
-    std::lock_guard lock(mutex_);
-    queue_.push_back(std::move(copy));
-    ++received_;
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(std::move(copy));
+        ++received_;
+    }
+    if (auto wakeup = wakeup_.load()) wakeup();
 }
 
 std::vector<event> event_inbox::take() {

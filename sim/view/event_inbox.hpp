@@ -5,6 +5,7 @@
 // listeners and the engines stay on their thread, the model on the GUI's.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <mutex>
 #include <optional>
@@ -30,12 +31,17 @@ public:
     std::optional<nlohmann::json> header() const;
     // Events received so far (taken or not).
     std::size_t received() const;
+    // Called on the producer's thread after each event is queued, so a consumer that sleeps
+    // between frames wakes at once (the GUI passes glfwPostEmptyEvent). May be set at any time;
+    // the function must be safe to call from another thread.
+    void set_wakeup(void (*wakeup)()) { wakeup_.store(wakeup); }
 
 private:
     mutable std::mutex mutex_;
     std::vector<event> queue_;
     std::optional<nlohmann::json> header_;
     std::size_t received_ = 0;
+    std::atomic<void (*)()> wakeup_{nullptr};
 };
 
 }  // namespace maillab::view

@@ -83,6 +83,30 @@ TEST_CASE("event_inbox: events appended on one thread arrive on another, all, on
     CHECK(takes >= 1);
 }
 
+namespace {
+std::atomic<int> wakeups{0};
+void count_wakeup() { ++wakeups; }
+}  // namespace
+
+TEST_CASE("event_inbox: the wake-up is called after each event, from the producer's thread") {
+    real_clock clock;
+    trace t(clock);
+    view::event_inbox inbox;
+    t.subscribe(inbox);
+    t.append(note_event(0));  // before a wake-up is set: queued, nobody woken
+    wakeups = 0;
+    inbox.set_wakeup(count_wakeup);
+    std::thread producer([&] {
+        for (int i = 1; i <= 100; ++i) t.append(note_event(i));
+    });
+    producer.join();
+    CHECK(wakeups == 100);
+    inbox.set_wakeup(nullptr);
+    t.append(note_event(101));
+    CHECK(wakeups == 100);
+    CHECK(inbox.take().size() == 102);
+}
+
 TEST_CASE("extend_sequence: laying out a growing trace piece by piece equals one layout") {
     auto demo = run_builtin_demo();
     view::trace_model whole(demo.header, demo.events);
