@@ -39,8 +39,20 @@ void draw_live_line(app_state& app) {
         ImGui::TextUnformatted(tr("Connect to:", lang));
         ImGui::SameLine();
     }
+    // As many addresses as fit (a scenario has one per host and service); the rest in the
+    // tooltip, and all of them in the terminal.
+    float room = ImGui::GetContentRegionAvail().x - (live.message.empty() ? 0.0f : 320.0f);
     std::string where;
-    for (const auto& a : live.addresses) where += (where.empty() ? "" : "  ·  ") + a;
+    std::size_t shown = 0;
+    for (const auto& a : live.addresses) {
+        std::string next = where + (where.empty() ? "" : "  ·  ") + a;
+        std::string more = fmt::format("  ·  +{} (…)", live.addresses.size() - shown - 1);
+        if (shown > 0 && ImGui::CalcTextSize((next + more).c_str()).x > room) break;
+        where = std::move(next);
+        ++shown;
+    }
+    if (shown < live.addresses.size())
+        where += fmt::format("  ·  +{} (…)", live.addresses.size() - shown);
     ImGui::TextUnformatted(where.c_str());
     if (ImGui::IsItemHovered() && live.addresses.size() > 1) {
         std::string all;
