@@ -2,7 +2,8 @@
 its own process while Python's smtplib sends a mail and poplib and imaplib read it; the GUI
 records the session (--record) and takes screenshots while it runs (--screenshot with
 --after-events, and again on SIGUSR1). `maillab-gui --attach FILE` follows the recording of a
-separate `maillab serve --record FILE`, started after the GUI. Bad input (a port in use, a file
+separate `maillab serve --record FILE`, started after the GUI, and starts again when serve is
+restarted with the same file. Bad input (a port in use, a file
 that is not a recording, a damaged line, live options without --serve) gets a clear message.
 Every process is started on ports the OS said were free and stopped by its pid."""
 from __future__ import annotations
@@ -328,6 +329,37 @@ class GuiLive(unittest.TestCase):
         self.screenshot_at_least(gui, png, total, 1)
         self.check_live_picture(png, [("SMTP", (76, 141, 217)), ("POP3", (76, 184, 87))])
         self.assertEqual(serve.stop(), 0, serve.describe())
+
+        # serve restarted with the same --record FILE empties it: the GUI starts a new session.
+        first_total = events_so_far(record)
+        smtp, pop3 = free_ports(2)
+        serve2 = self.start([CLI, "serve", "--smtp-port", str(smtp), "--smtps-port", "0",
+                             "--pop3-port", "0", "--pop3s-port", "0", "--imap-port", "0",
+                             "--imaps-port", "0", "--http-port", "0", "--bind", HOST,
+                             "--tls-dir", str(self.dir / "tls"), "--record", str(record),
+                             "--quiet", *sum((["--user", u] for u in USERS), [])], "serve2")
+        serve2.wait_for(r"^ready; Ctrl-C stops$")
+        send_and_read_mail(smtp, None, None, "Second class")
+        deadline = time.monotonic() + 20
+        while "221" not in record.read_text(errors="replace"):
+            if time.monotonic() > deadline:
+                raise AssertionError("the new recording did not grow\n" + serve2.describe())
+            time.sleep(0.05)
+        time.sleep(0.3)
+        second_total = events_so_far(record)
+        self.assertLess(second_total, first_total)
+        shots = len(gui.wait_for(r"^wrote .* at (\d+) events$", count=2))
+        for _ in range(50):
+            gui.signal(signal.SIGUSR1)
+            found = gui.wait_for(r"^wrote .* at (\d+) events$", count=shots + 1)
+            shots = len(found)
+            if int(found[-1].group(1)) == second_total:
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError(f"the GUI did not start again with the new session's "
+                                 f"{second_total} events\n" + gui.describe())
+        self.assertEqual(serve2.stop(), 0, serve2.describe())
         self.assertEqual(gui.stop(), 0, gui.describe())
 
     def test_attach_reports_a_damaged_line_and_a_file_that_is_not_a_recording(self):
