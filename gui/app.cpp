@@ -109,14 +109,14 @@ void app_state::refresh_indexes() {
 void app_state::append_live(std::vector<event> events) {
     if (events.empty()) return;
     bool was_empty = model.empty();
+    live.follow.observe(cursor, model.size());  // moved away since the last frame?
     for (auto& e : events) model.append(std::move(e));
-    if (live.follow) set_cursor(model.size() - 1);
+    if (auto newest = live.follow.on_growth(model.size())) set_cursor(*newest);
     else if (was_empty) selected = 0;
 }
 
 void app_state::follow_live() {
-    live.follow = true;
-    if (!model.empty()) set_cursor(model.size() - 1);
+    if (auto newest = live.follow.resume(model.size())) set_cursor(*newest);
 }
 
 void app_state::set_cursor(std::size_t index, bool also_select) {
@@ -189,8 +189,7 @@ void draw_app(app_state& app, float width, float height) {
     float timeline_h = app.presentation ? 150.0f : 112.0f;
     if (app.live.active()) timeline_h += app.presentation ? 40.0f : 26.0f;  // the live line
     // The teacher stepped back from the newest event: stop following until End.
-    if (app.live.follow && !app.model.empty() && app.cursor + 1 != app.model.size())
-        app.live.follow = false;
+    app.live.follow.observe(app.cursor, app.model.size());
     float left_w = width * 0.58f;
     float body_h = height - timeline_h;
 

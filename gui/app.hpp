@@ -13,6 +13,7 @@
 #include "sim/record/annotations.hpp"
 #include "sim/record/trace_io.hpp"
 #include "sim/view/event_filter.hpp"
+#include "sim/view/live_follow.hpp"
 #include "sim/view/sequence_layout.hpp"
 #include "sim/view/stepping.hpp"
 #include "sim/view/trace_model.hpp"
@@ -41,7 +42,7 @@ struct live_status {
     std::string message;  // e.g. "waiting for FILE to appear"; shown beside the indicator
     bool message_is_error = false;
     std::vector<std::string> problems;  // damaged lines of an attached file (the latest few)
-    bool follow = true;
+    view::live_follow follow;
 
     bool active() const { return mode != source::none; }
 };

@@ -104,7 +104,8 @@ int main(int argc, char** argv) {
     cli.add_option("file", file, "A trace recording (.jsonl) or a scenario (.json, run first) to "
                                  "open; with --serve, the scenario whose servers to run");
     cli.add_flag("--run", run_demo, "Run the built-in demo and show its trace");
-    cli.add_option("--screenshot", screenshot, "Render once, write this PNG and exit")
+    cli.add_option("--screenshot", screenshot,
+                   "Render once, write this PNG and exit (live: see --after-events)")
         ->option_text("OUT.png");
     cli.add_option("--cursor", cursor_seq, "Put the cursor (and the selection) on this seq");
     cli.add_option("--lang", lang, "Interface and explanations language")
@@ -135,7 +136,7 @@ int main(int argc, char** argv) {
                    "Live: --screenshot waits until this many events have arrived, writes the "
                    "PNG and keeps running; each SIGUSR1 writes it again (the moment shown)")
         ->check(CLI::Range(0LL, 1000000000LL))
-        ->capture_default_str();
+        ->option_text("N (default 1)");
     CLI::Option_group* serve_group =
         cli.add_option_group("Live (--serve)", "The options of `maillab serve`");
     maillab::cli::add_serve_options(*serve_group, serve_opts);

@@ -27,7 +27,7 @@ void draw_live_line(app_state& app) {
                        live.mode == live_status::source::serve ? tr("LIVE", lang)
                                                                : tr("ATTACHED", lang));
     ImGui::SameLine();
-    if (live.follow) {
+    if (live.follow.following()) {
         ImGui::BeginDisabled();
         ImGui::Button(tr("Following the newest event", lang));
         ImGui::EndDisabled();

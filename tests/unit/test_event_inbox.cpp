@@ -3,6 +3,7 @@
 // uses for a growing trace equals laying everything out again; and a background_serve session
 // on real loopback sockets delivers a real client's commands to the inbox and the recording.
 #include "sim/view/event_inbox.hpp"
+#include "sim/view/live_follow.hpp"
 
 #include <doctest/doctest.h>
 
@@ -105,6 +106,27 @@ TEST_CASE("event_inbox: the wake-up is called after each event, from the produce
     t.append(note_event(101));
     CHECK(wakeups == 100);
     CHECK(inbox.take().size() == 102);
+}
+
+TEST_CASE("live_follow: the cursor follows the newest event until moved; End follows again") {
+    view::live_follow f;
+    CHECK(f.following());
+    CHECK_FALSE(f.on_growth(0));  // nothing to follow yet
+    CHECK(f.on_growth(3) == std::optional<std::size_t>(2));
+    f.observe(2, 3);  // the cursor is where following put it
+    CHECK(f.following());
+    CHECK(f.on_growth(5) == std::optional<std::size_t>(4));
+    f.observe(1, 5);  // the teacher stepped back
+    CHECK_FALSE(f.following());
+    CHECK_FALSE(f.on_growth(9));  // events keep arriving; the cursor stays
+    f.observe(8, 9);              // even on the newest event by hand: not following until End
+    CHECK_FALSE(f.following());
+    CHECK(f.resume(9) == std::optional<std::size_t>(8));
+    CHECK(f.following());
+    CHECK(f.on_growth(12) == std::optional<std::size_t>(11));
+    view::live_follow empty;
+    CHECK_FALSE(empty.resume(0));
+    CHECK(empty.following());
 }
 
 TEST_CASE("extend_sequence: laying out a growing trace piece by piece equals one layout") {
