@@ -95,8 +95,28 @@ void app_state::apply_view(const annotation& v) {
 void app_state::refresh_indexes() {
     log_filter.text = search;
     log_index.update(model, log_filter);
-    if (sequence_index.update(model, view::event_filter{}))
-        sequence = view::layout_sequence(model, sequence_index.indices());
+    std::size_t before = sequence_index.indices().size();
+    if (sequence_index.update(model, view::event_filter{})) {
+        // A live trace only grows: lay out the new rows (hosts seen for the first time become
+        // new lanes on the right, so the rows already there keep theirs).
+        if (before > 0 && sequence_index.indices().size() > before)
+            view::extend_sequence(sequence, model, sequence_index.indices(), before);
+        else
+            sequence = view::layout_sequence(model, sequence_index.indices());
+    }
+}
+
+void app_state::append_live(std::vector<event> events) {
+    if (events.empty()) return;
+    bool was_empty = model.empty();
+    live.follow.observe(cursor, model.size());  // moved away since the last frame?
+    for (auto& e : events) model.append(std::move(e));
+    if (auto newest = live.follow.on_growth(model.size())) set_cursor(*newest);
+    else if (was_empty) selected = 0;
+}
+
+void app_state::follow_live() {
+    if (auto newest = live.follow.resume(model.size())) set_cursor(*newest);
 }
 
 void app_state::set_cursor(std::size_t index, bool also_select) {
@@ -126,8 +146,10 @@ void handle_keys(app_state& app) {
     if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow))) app.step(+1);
     if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow))) app.step(-1);
     if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Home))) app.set_cursor(0);
-    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_End)) && !app.model.empty())
-        app.set_cursor(app.model.size() - 1);
+    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_End)) && !app.model.empty()) {
+        if (app.live.active()) app.follow_live();
+        else app.set_cursor(app.model.size() - 1);
+    }
 }
 
 void advance_playback(app_state& app, double seconds) {
@@ -165,6 +187,9 @@ void draw_app(app_state& app, float width, float height) {
     }
     language lang = app.lang;
     float timeline_h = app.presentation ? 150.0f : 112.0f;
+    if (app.live.active()) timeline_h += app.presentation ? 40.0f : 26.0f;  // the live line
+    // The teacher stepped back from the newest event: stop following until End.
+    app.live.follow.observe(app.cursor, app.model.size());
     float left_w = width * 0.58f;
     float body_h = height - timeline_h;
 

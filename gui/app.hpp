@@ -13,6 +13,7 @@
 #include "sim/record/annotations.hpp"
 #include "sim/record/trace_io.hpp"
 #include "sim/view/event_filter.hpp"
+#include "sim/view/live_follow.hpp"
 #include "sim/view/sequence_layout.hpp"
 #include "sim/view/stepping.hpp"
 #include "sim/view/trace_model.hpp"
@@ -28,6 +29,22 @@ struct fonts {
     ImFont* mono = nullptr;
     ImFont* ui_large = nullptr;
     ImFont* mono_large = nullptr;
+};
+
+// A session shown while it happens (--serve: servers in this process; --attach: a recording
+// another process is writing). The model grows; the cursor follows the newest event until the
+// teacher moves it, and End or the Follow button brings it back.
+struct live_status {
+    enum class source { none, serve, attach };
+    source mode = source::none;
+    // What students connect to, one line each: "smtp 127.0.0.1:2525 (STARTTLS offered)".
+    std::vector<std::string> addresses;
+    std::string message;  // e.g. "waiting for FILE to appear"; shown beside the indicator
+    bool message_is_error = false;
+    std::vector<std::string> problems;  // damaged lines of an attached file (the latest few)
+    view::live_follow follow;
+
+    bool active() const { return mode != source::none; }
 };
 
 struct app_state {
@@ -77,6 +94,8 @@ struct app_state {
     // Topology, mailboxes, side by side, follow one mail (gui/world_views.hpp).
     world_views world;
 
+    live_status live;
+
     void load(view::trace_model m, std::string name);
     // A file read by load_trace_or_scenario(): its events, annotations and warnings.
     // `recording` says whether notes can be saved into it (false for a scenario that was run).
@@ -91,6 +110,10 @@ struct app_state {
     void set_cursor(std::size_t index, bool select = true);
     void select(std::size_t index);
     void step(int direction);
+    // Appends events that just happened (a live session) and keeps following the newest.
+    void append_live(std::vector<event> events);
+    // Jumps to the newest event and follows from now on (End, the Follow button).
+    void follow_live();
     void refresh_indexes();
     // Whether an event is "in the future" (after the cursor) and how to show it.
     bool hidden(std::size_t index) const { return future == future_mode::hide && index > cursor; }

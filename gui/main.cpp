@@ -1,10 +1,16 @@
 // maillab-gui: the visualizer. Opens a recording (`maillab-gui TRACE.jsonl`) or a scenario (run
 // on the virtual clock: `maillab-gui scenarios/classic.json`), runs the built-in
 // demo (`--run`), or renders one frame to a PNG without a person at the screen (`--screenshot`).
+// Live: `--serve [SCENARIO.json]` runs the servers in this process and shows every real
+// client's session as it happens; `--attach FILE` follows the recording of a separate
+// `maillab serve --record FILE`.
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,8 +22,10 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
+#include "cli/serve_options.hpp"
 #include "gui/app.hpp"
 #include "gui/fonts.hpp"
+#include "gui/live_feed.hpp"
 #include "gui/screenshot.hpp"
 #include "gui/ui_text.hpp"
 #include "sim/core/bytes.hpp"
@@ -48,6 +56,31 @@ std::string text_to_render(const maillab::view::trace_model& model,
     return all;
 }
 
+volatile std::sig_atomic_t stop_requested = 0;
+volatile std::sig_atomic_t screenshot_requested = 0;
+extern "C" void request_stop(int) { stop_requested = 1; }
+extern "C" void request_screenshot(int) { screenshot_requested = 1; }
+
+// The window title says where students connect, so the teacher can read it out.
+std::string live_title(const maillab::gui::live_status& live) {
+    std::string title = live.mode == maillab::gui::live_status::source::attach ? "maillab — "
+                                                                                : "maillab — LIVE: ";
+    for (std::size_t i = 0; i < live.addresses.size() && i < 4; ++i)
+        title += (i ? ", " : "") + live.addresses[i];
+    if (live.addresses.size() > 4) title += ", …";
+    return title;
+}
+
+// Writes the PNG beside its final name and renames it there, so a reader never sees half a file.
+std::string write_screenshot_atomically(const std::string& path, int w, int h) {
+    std::string tmp = path + ".part";
+    std::string err = maillab::gui::write_screenshot(tmp, w, h);
+    if (!err.empty()) return err;
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    return ec ? "cannot rename " + tmp + " to " + path + ": " + ec.message() : std::string();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -64,9 +97,15 @@ int main(int argc, char** argv) {
     std::string follow;
     std::string part;
     std::vector<std::uint64_t> compare;
-    cli.add_option("file", file, "A trace recording (.jsonl) or a scenario (.json, run first) to open");
+    bool serve = false;
+    std::string attach;
+    long long after_events = 1;
+    maillab::world::serve_options serve_opts;
+    cli.add_option("file", file, "A trace recording (.jsonl) or a scenario (.json, run first) to "
+                                 "open; with --serve, the scenario whose servers to run");
     cli.add_flag("--run", run_demo, "Run the built-in demo and show its trace");
-    cli.add_option("--screenshot", screenshot, "Render once, write this PNG and exit")
+    cli.add_option("--screenshot", screenshot,
+                   "Render once, write this PNG and exit (live: see --after-events)")
         ->option_text("OUT.png");
     cli.add_option("--cursor", cursor_seq, "Put the cursor (and the selection) on this seq");
     cli.add_option("--lang", lang, "Interface and explanations language")
@@ -85,7 +124,49 @@ int main(int argc, char** argv) {
         ->delimiter(',')
         ->expected(2)
         ->option_text("A,B");
+    cli.add_flag("--serve", serve,
+                 "Live: run the mail servers (or, with SCENARIO.json, the scenario's servers) on "
+                 "real sockets in this process and show every client's session as it happens. "
+                 "Takes the options of `maillab serve` below; closing the window stops them");
+    cli.add_option("--attach", attach,
+                   "Live: follow the recording a separate `maillab serve --record FILE` is "
+                   "writing (the file may not exist yet)")
+        ->option_text("FILE");
+    cli.add_option("--after-events", after_events,
+                   "Live: --screenshot waits until this many events have arrived, writes the "
+                   "PNG and keeps running; each SIGUSR1 writes it again (the moment shown)")
+        ->check(CLI::Range(0LL, 1000000000LL))
+        ->option_text("N (default 1)");
+    CLI::Option_group* serve_group =
+        cli.add_option_group("Live (--serve)", "The options of `maillab serve`");
+    maillab::cli::add_serve_options(*serve_group, serve_opts);
     CLI11_PARSE(cli, argc, argv);
+
+    bool live = serve || !attach.empty();
+    try {
+        if (serve && !attach.empty())
+            throw std::invalid_argument("--serve and --attach do not go together: --serve runs "
+                                        "the servers here, --attach follows another process's");
+        if (!attach.empty() && !file.empty())
+            throw std::invalid_argument("--attach FILE opens FILE; do not name another file");
+        if (live && (cursor_seq >= 0 || !follow.empty() || !compare.empty() || run_demo))
+            throw std::invalid_argument("--cursor, --follow, --compare and --run do not apply "
+                                        "to a live session (it starts empty)");
+        if (!serve)
+            for (const auto* opt : serve_group->get_options())
+                if (opt->count() > 0)
+                    throw std::invalid_argument(opt->get_name() + " goes with --serve");
+        if (serve) {
+            if (!file.empty() && !maillab::world::looks_like_scenario(file))
+                throw std::invalid_argument(file + ": --serve runs a scenario (.json with "
+                                                   "\"maillab_scenario\"), not a recording");
+            serve_opts.scenario_path = file;
+            maillab::cli::check_serve_options(cli, serve_opts);
+        }
+    } catch (const std::exception& err) {
+        std::cerr << "maillab-gui: " << err.what() << '\n';
+        return 2;
+    }
 
     int width = 1600, height = 1000;
     if (std::sscanf(size.c_str(), "%dx%d", &width, &height) != 2 || width < 320 || height < 240) {
@@ -94,8 +175,20 @@ int main(int argc, char** argv) {
     }
 
     maillab::gui::app_state app;
+    std::unique_ptr<maillab::gui::live_feed> feed;
+    std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not end the GUI
+    // Ctrl-C in the terminal or a SIGTERM (a test, a class script) closes the window cleanly:
+    // servers stopped, recording closed. Set before the servers start, so no signal finds the
+    // default action (which would end the process with the recording open).
+    std::signal(SIGINT, request_stop);
+    std::signal(SIGTERM, request_stop);
+    if (live && !screenshot.empty()) std::signal(SIGUSR1, request_screenshot);
     try {
-        if (!file.empty()) {
+        if (serve) {
+            feed = maillab::gui::live_feed::serve(serve_opts, app, std::cout);
+        } else if (!attach.empty()) {
+            feed = maillab::gui::live_feed::attach(attach, app);
+        } else if (!file.empty()) {
             maillab::trace_file f = maillab::world::load_trace_or_scenario(file);
             for (const auto& w : f.warnings) std::cerr << "maillab-gui: warning: " << w << '\n';
             bool recording = !maillab::world::looks_like_scenario(file);
@@ -125,7 +218,7 @@ int main(int argc, char** argv) {
             return 2;
         }
         app.set_cursor(*index);
-    } else if (!screenshot.empty() && !app.model.empty()) {
+    } else if (!screenshot.empty() && !app.model.empty() && !live) {
         app.set_cursor(app.model.size() - 1);
     }
     app.world.view = *maillab::gui::main_view_from_name(view_name);
@@ -158,8 +251,9 @@ int main(int argc, char** argv) {
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
-    if (!screenshot.empty()) glfwWindowHint(GLFW_VISIBLE, GLFW_FALSE);
-    GLFWwindow* window = glfwCreateWindow(width, height, "maillab", nullptr, nullptr);
+    if (!screenshot.empty() && !live) glfwWindowHint(GLFW_VISIBLE, GLFW_FALSE);
+    std::string window_title = live ? live_title(app.live) : std::string("maillab");
+    GLFWwindow* window = glfwCreateWindow(width, height, window_title.c_str(), nullptr, nullptr);
     if (!window) {
         std::cerr << "maillab-gui: cannot create an OpenGL 3.3 window\n";
         glfwTerminate();
@@ -181,9 +275,26 @@ int main(int argc, char** argv) {
     int frames = 0;
     double last = glfwGetTime();
     int exit_code = 0;
-    while (!glfwWindowShouldClose(window)) {
-        glfwPollEvents();
+    bool live_shot_taken = false;
+    // Live: sleep until input or an event arrives (the servers' thread wakes the loop), and
+    // draw a few frames after each so ImGui settles, instead of spinning on a machine that also
+    // runs the servers. Playing, or a screenshot being taken, draws at full rate.
+    if (feed) feed->set_wakeup(glfwPostEmptyEvent);
+    int busy_frames = 4;
+    while (!glfwWindowShouldClose(window) && !stop_requested) {
+        if (feed) {
+            bool busy = busy_frames > 0 || app.playing || screenshot_requested ||
+                        (!screenshot.empty() && !live_shot_taken && frames > 0);
+            double wait = busy ? 1.0 / 60.0 : feed->idle_wait();
+            double before = glfwGetTime();
+            glfwWaitEventsTimeout(wait);
+            if (glfwGetTime() - before < wait * 0.9) busy_frames = 4;  // woken: input or events
+            else if (busy_frames > 0) --busy_frames;
+        } else {
+            glfwPollEvents();
+        }
         double now = glfwGetTime();
+        if (feed) feed->pump(app, now);
         maillab::gui::advance_playback(app, now - last);
         last = now;
         ImGui_ImplOpenGL3_NewFrame();
@@ -198,8 +309,24 @@ int main(int argc, char** argv) {
         glClearColor(0.08f, 0.08f, 0.10f, 1.0f);
         glClear(GL_COLOR_BUFFER_BIT);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        // Live: the picture is taken once enough events have arrived (and again on SIGUSR1),
+        // and the session goes on.
+        if (live && screenshot_requested) {
+            screenshot_requested = 0;
+            live_shot_taken = false;
+            frames = 0;
+            after_events = 0;
+        }
+        if (!screenshot.empty() && live && !live_shot_taken &&
+            app.model.size() >= static_cast<std::size_t>(after_events) && ++frames == 4) {
+            live_shot_taken = true;
+            std::string err = write_screenshot_atomically(screenshot, fb_w, fb_h);
+            if (!err.empty()) std::cerr << "maillab-gui: " << err << '\n';
+            else std::cout << "wrote " << screenshot << " (" << fb_w << "x" << fb_h << ") at "
+                           << app.model.size() << " events\n" << std::flush;
+        }
         // ImGui settles its layout over a few frames; the fourth is the one to keep.
-        if (!screenshot.empty() && ++frames == 4) {
+        if (!screenshot.empty() && !live && ++frames == 4) {
             std::string err = maillab::gui::write_screenshot(screenshot, fb_w, fb_h);
             if (!err.empty()) {
                 std::cerr << "maillab-gui: " << err << '\n';
@@ -210,6 +337,11 @@ int main(int argc, char** argv) {
             break;
         }
         glfwSwapBuffers(window);
+    }
+    if (feed) {
+        feed->set_wakeup(nullptr);
+        for (const auto& line : feed->stop()) std::cout << line << '\n';
+        std::cout << "stopped\n" << std::flush;
     }
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();

@@ -13,10 +13,66 @@
 
 namespace maillab::gui {
 
+namespace {
+
+// The live line: a red dot and what students connect to, the follow switch, and any problem
+// (waiting for the attached file, a damaged line, servers that stopped).
+void draw_live_line(app_state& app) {
+    language lang = app.lang;
+    const live_status& live = app.live;
+    ImVec4 red(0.95f, 0.25f, 0.2f, 1.0f);
+    ImGui::TextColored(red, "●");
+    ImGui::SameLine();
+    ImGui::TextColored(red, "%s",
+                       live.mode == live_status::source::serve ? tr("LIVE", lang)
+                                                               : tr("ATTACHED", lang));
+    ImGui::SameLine();
+    if (live.follow.following()) {
+        ImGui::BeginDisabled();
+        ImGui::Button(tr("Following the newest event", lang));
+        ImGui::EndDisabled();
+    } else if (ImGui::Button(tr("Follow (End)", lang))) {
+        app.follow_live();
+    }
+    ImGui::SameLine();
+    if (live.mode == live_status::source::serve) {
+        ImGui::TextUnformatted(tr("Connect to:", lang));
+        ImGui::SameLine();
+    }
+    // As many addresses as fit (a scenario has one per host and service); the rest in the
+    // tooltip, and all of them in the terminal.
+    float room = ImGui::GetContentRegionAvail().x - (live.message.empty() ? 0.0f : 320.0f);
+    std::string where;
+    std::size_t shown = 0;
+    for (const auto& a : live.addresses) {
+        std::string next = where + (where.empty() ? "" : "  ·  ") + a;
+        std::string more = fmt::format("  ·  +{} (…)", live.addresses.size() - shown - 1);
+        if (shown > 0 && ImGui::CalcTextSize((next + more).c_str()).x > room) break;
+        where = std::move(next);
+        ++shown;
+    }
+    if (shown < live.addresses.size())
+        where += fmt::format("  ·  +{} (…)", live.addresses.size() - shown);
+    ImGui::TextUnformatted(where.c_str());
+    if (ImGui::IsItemHovered() && live.addresses.size() > 1) {
+        std::string all;
+        for (const auto& a : live.addresses) all += a + "\n";
+        ImGui::SetTooltip("%s", all.c_str());
+    }
+    if (!live.message.empty()) {
+        ImGui::SameLine();
+        ImGui::TextColored(live.message_is_error ? red : ImVec4(1.0f, 0.65f, 0.2f, 1.0f), "%s",
+                           live.message.c_str());
+    }
+}
+
+}  // namespace
+
 void draw_timeline(app_state& app) {
     language lang = app.lang;
     const auto& model = app.model;
     std::size_t n = model.size();
+    if (app.live.active()) draw_live_line(app);
 
     if (ImGui::Button(tr("Start", lang))) app.set_cursor(0);
     ImGui::SameLine();
@@ -27,7 +83,10 @@ void draw_timeline(app_state& app) {
     ImGui::SameLine();
     if (ImGui::Button(tr("Forward", lang))) app.step(+1);
     ImGui::SameLine();
-    if (ImGui::Button(tr("End", lang)) && n) app.set_cursor(n - 1);
+    if (ImGui::Button(tr("End", lang)) && n) {
+        if (app.live.active()) app.follow_live();
+        else app.set_cursor(n - 1);
+    }
     ImGui::SameLine();
     ImGui::SetNextItemWidth(90);
     ImGui::SliderFloat(tr("Speed", lang), &app.speed, 0.25f, 8.0f, "%.2fx");
@@ -60,7 +119,8 @@ void draw_timeline(app_state& app) {
         ImGui::Text("%s %zu / %zu  (seq %llu)", tr("Cursor", lang), app.cursor + 1, n,
                     static_cast<unsigned long long>(e.seq));
     } else {
-        ImGui::TextUnformatted(tr("File not loaded", lang));
+        ImGui::TextUnformatted(app.live.active() ? tr("No event yet: waiting for a client", lang)
+                                                 : tr("File not loaded", lang));
     }
     ImGui::SameLine();
     bool marked = app.bookmarks.count(app.cursor) > 0;

@@ -8,7 +8,7 @@
 
 namespace maillab::gui {
 namespace {
-constexpr std::array<std::pair<std::string_view, const char*>, 70> table{{
+constexpr std::array<std::pair<std::string_view, const char*>, 76> table{{
     {"Timeline", "时间线"},
     {"Sequence diagram", "时序图"},
     {"Event log", "事件日志"},
@@ -82,6 +82,12 @@ constexpr std::array<std::pair<std::string_view, const char*>, 70> table{{
     {"Notes are kept in a recording: record this with maillab run ... --record FILE, then open "
      "FILE.",
      "注释保存在录制文件中：先用 maillab run ... --record FILE 录制，再打开 FILE。"},
+    {"LIVE", "实时"},
+    {"ATTACHED", "跟随录制文件"},
+    {"Following the newest event", "正在跟随最新事件"},
+    {"Follow (End)", "跟随最新 (End)"},
+    {"Connect to:", "请连接："},
+    {"No event yet: waiting for a client", "还没有事件：等待客户端连接"},
 }};
 }  // namespace
 

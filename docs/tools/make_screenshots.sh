@@ -101,4 +101,6 @@ world_shot gui-queue-en failures --cursor "$bounce_seen"
 # marks for deletion (removed at its QUIT)
 dele=$(seq_in "$work/pop3-vs-imap.jsonl" "+OK message 1 marked for deletion")
 world_shot gui-side-by-side-en pop3-vs-imap --view side-by-side --cursor "$dele"
+# A live class: maillab-gui --serve with Python's smtplib, poplib and imaplib as the students
+python3 docs/tools/live_screenshot.py "$build" "$out/gui-live-en.png" 1600x1000
 ls -l "$out"

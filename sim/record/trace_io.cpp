@@ -154,6 +154,29 @@ std::string json_error_text(const nlohmann::json::parse_error& err) {
 
 int read_header(trace_file& result, nlohmann::json j, const std::string& source,
                 std::size_t number) {
+    int v = check_trace_header(j, source, number);
+    result.header = std::move(j);
+    return v;
+}
+
+// An annotation on an event that is not there (cut off with the end of a recording, or a typo in
+// a hand-edited file) is kept, so writing the file back does not lose the teacher's text.
+void warn_about_dangling_annotations(trace_file& result, const std::vector<std::size_t>& lines,
+                                     const std::string& source) {
+    std::unordered_set<std::uint64_t> seqs;
+    for (const auto& e : result.events) seqs.insert(e.seq);
+    for (std::size_t i = 0; i < result.annotations.size(); ++i) {
+        const annotation& a = result.annotations[i];
+        if (!a.seq || seqs.count(*a.seq)) continue;
+        result.warnings.push_back(fmt::format(
+            "{}:{}: {} {} is on event #{}, which is not in the file (it is kept)", source,
+            lines[i], to_string(a.type), a.id, *a.seq));
+    }
+}
+
+}  // namespace
+
+int check_trace_header(const nlohmann::json& j, const std::string& source, std::size_t number) {
     auto format = j.is_object() ? j.find("format") : j.end();
     if (!j.is_object() || format == j.end() || !format->is_string() ||
         format->get<std::string>() != trace_format_name)
@@ -173,26 +196,8 @@ int read_header(trace_file& result, nlohmann::json j, const std::string& source,
         throw trace_format_error(
             source, number,
             fmt::format("format version {} does not exist (versions start at 1)", v));
-    result.header = std::move(j);
     return static_cast<int>(v);
 }
-
-// An annotation on an event that is not there (cut off with the end of a recording, or a typo in
-// a hand-edited file) is kept, so writing the file back does not lose the teacher's text.
-void warn_about_dangling_annotations(trace_file& result, const std::vector<std::size_t>& lines,
-                                     const std::string& source) {
-    std::unordered_set<std::uint64_t> seqs;
-    for (const auto& e : result.events) seqs.insert(e.seq);
-    for (std::size_t i = 0; i < result.annotations.size(); ++i) {
-        const annotation& a = result.annotations[i];
-        if (!a.seq || seqs.count(*a.seq)) continue;
-        result.warnings.push_back(fmt::format(
-            "{}:{}: {} {} is on event #{}, which is not in the file (it is kept)", source,
-            lines[i], to_string(a.type), a.id, *a.seq));
-    }
-}
-
-}  // namespace
 
 trace_file read_trace(std::istream& in, const std::string& source) {
     trace_file result;

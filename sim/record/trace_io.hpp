@@ -71,6 +71,10 @@ private:
     std::size_t line_;
 };
 
+// Checks a parsed header line: "format" is maillab-trace and "version" one this maillab reads.
+// Returns the version; throws trace_format_error naming source:line otherwise.
+int check_trace_header(const nlohmann::json& j, const std::string& source, std::size_t line);
+
 // `source` names the input in error messages (a file name). Throws trace_format_error naming
 // the line: not JSON (unless it is the last line, cut off: then a warning), no header, a
 // version newer than trace_format_version (or below 1), a bad event or annotation, an

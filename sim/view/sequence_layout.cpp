@@ -37,8 +37,17 @@ bool belongs_in_sequence(const event& e) {
 sequence_layout layout_sequence(const trace_model& model, const std::vector<std::size_t>& indices,
                                 std::size_t max_label) {
     sequence_layout layout;
+    extend_sequence(layout, model, indices, 0, max_label);
+    return layout;
+}
+
+void extend_sequence(sequence_layout& layout, const trace_model& model,
+                     const std::vector<std::size_t>& indices, std::size_t first,
+                     std::size_t max_label) {
+    // trace_model only ever appends hosts, so the old lanes are a prefix of the new ones.
     layout.lanes = model.hosts();
-    for (std::size_t index : indices) {
+    for (std::size_t k = first; k < indices.size(); ++k) {
+        std::size_t index = indices[k];
         const event& e = model.at(index);
         if (!belongs_in_sequence(e)) continue;
         int from = model.host_index(e.from);
@@ -63,7 +72,6 @@ sequence_layout layout_sequence(const trace_model& model, const std::vector<std:
                                arrow ? row_shape::arrow : row_shape::marker,
                                cut(std::move(label), max_label)});
     }
-    return layout;
 }
 
 std::optional<std::size_t> sequence_layout::row_at_or_before(std::size_t event_index) const {

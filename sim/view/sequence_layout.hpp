@@ -40,6 +40,13 @@ struct sequence_layout {
 sequence_layout layout_sequence(const trace_model& model, const std::vector<std::size_t>& indices,
                                 std::size_t max_label = 64);
 
+// Adds the rows for indices[from...] to a layout made by layout_sequence() for indices[0, from):
+// what a growing (live) trace needs each frame, instead of laying everything out again. Lanes
+// of hosts seen for the first time are added on the right, so existing rows keep theirs.
+void extend_sequence(sequence_layout& layout, const trace_model& model,
+                     const std::vector<std::size_t>& indices, std::size_t from,
+                     std::size_t max_label = 64);
+
 bool belongs_in_sequence(const event& e);
 
 }  // namespace maillab::view
