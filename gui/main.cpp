@@ -27,6 +27,7 @@
 #include "gui/fonts.hpp"
 #include "gui/live_feed.hpp"
 #include "gui/screenshot.hpp"
+#include "gui/settings.hpp"
 #include "gui/ui_text.hpp"
 #include "sim/core/bytes.hpp"
 #include "sim/explain/catalog.hpp"
@@ -204,11 +205,22 @@ int main(int argc, char** argv) {
         return 1;
     }
     (void)run_demo;
-    app.lang = lang == "zh" ? maillab::language::zh : maillab::language::en;
-    app.presentation = presentation;
-    app.future = future == "show"   ? maillab::gui::future_mode::show
-                 : future == "hide" ? maillab::gui::future_mode::hide
-                                    : maillab::gui::future_mode::dim;
+    // The choices the command line makes; applied again after the saved ones (see below), so
+    // an option given explicitly wins over what was saved last time.
+    auto apply_choices = [&](bool only_given) {
+        auto given = [&](const char* name) { return !only_given || cli.count(name) > 0; };
+        if (given("--lang")) app.lang = lang == "zh" ? maillab::language::zh : maillab::language::en;
+        if (given("--present")) app.presentation = presentation;
+        if (given("--future"))
+            app.future = future == "show"   ? maillab::gui::future_mode::show
+                         : future == "hide" ? maillab::gui::future_mode::hide
+                                            : maillab::gui::future_mode::dim;
+        if (given("--view")) {
+            app.world.view = *maillab::gui::main_view_from_name(view_name);
+            app.world.view_requested = true;
+        }
+    };
+    apply_choices(false);
     if (cursor_seq >= 0) {
         auto index = app.model.index_of_seq(static_cast<std::uint64_t>(cursor_seq));
         if (!index) {
@@ -221,8 +233,6 @@ int main(int argc, char** argv) {
     } else if (!screenshot.empty() && !app.model.empty() && !live) {
         app.set_cursor(app.model.size() - 1);
     }
-    app.world.view = *maillab::gui::main_view_from_name(view_name);
-    app.world.view_requested = true;
     app.world.requested_part = part;
     if (!follow.empty()) {
         app.world.follow(app.model, follow);
@@ -264,7 +274,16 @@ int main(int argc, char** argv) {
 
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
-    ImGui::GetIO().IniFilename = screenshot.empty() ? "maillab-gui.ini" : nullptr;
+    // The window layout and the last run's choices, kept in one ini file (gui/settings.hpp).
+    // Screenshots use neither, so they come out the same on every machine.
+    std::string ini_path = screenshot.empty() ? maillab::gui::settings_path() : std::string();
+    ImGui::GetIO().IniFilename = nullptr;
+    if (!ini_path.empty()) {
+        maillab::gui::register_saved_choices(app);
+        ImGui::LoadIniSettingsFromDisk(ini_path.c_str());
+        ImGui::GetIO().IniFilename = ini_path.c_str();  // ini_path outlives the context
+        apply_choices(true);
+    }
     ImGui::StyleColorsDark();
     ImGui::GetStyle().WindowRounding = 4.0f;
     ImGui_ImplGlfw_InitForOpenGL(window, true);
@@ -304,6 +323,7 @@ int main(int argc, char** argv) {
         int fb_w = 0, fb_h = 0;
         glfwGetFramebufferSize(window, &fb_w, &fb_h);
         maillab::gui::draw_app(app, static_cast<float>(fb_w), static_cast<float>(fb_h));
+        if (!ini_path.empty()) maillab::gui::keep_choices_saved(app);
         ImGui::Render();
         glViewport(0, 0, fb_w, fb_h);
         glClearColor(0.08f, 0.08f, 0.10f, 1.0f);
