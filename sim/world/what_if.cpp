@@ -103,6 +103,75 @@ std::map<std::tuple<std::string, std::string, std::string>, std::vector<std::str
     return out;
 }
 
+// What a reply answers, to pair replies across the runs: the verb of the command it answers
+// ("RCPT"), "message text" for the answer to a DATA text, "" for a greeting.
+std::string answered(const std::vector<event>& events, const event& reply) {
+    if (!reply.cause) return "";
+    auto it = std::lower_bound(events.begin(), events.end(), *reply.cause,
+                               [](const event& e, std::uint64_t seq) { return e.seq < seq; });
+    if (it == events.end() || it->seq != *reply.cause) return "";
+    if (it->kind == event_kind::data) return "message text";
+    return it->fields.value("verb", it->text);
+}
+
+// Two lists aligned on equal keys in order (a longest common subsequence): pairs of positions,
+// a position without a partner paired with nothing. Lists too long for the table are paired in
+// order instead.
+std::vector<std::pair<std::optional<std::size_t>, std::optional<std::size_t>>> align(
+    const std::vector<std::string>& ka, const std::vector<std::string>& kb) {
+    const std::size_t n = ka.size(), m = kb.size();
+    std::vector<std::pair<std::optional<std::size_t>, std::optional<std::size_t>>> out;
+    if ((n + 1) * (m + 1) > 8'000'000) {
+        for (std::size_t k = 0; k < std::max(n, m); ++k)
+            out.push_back({k < n ? std::optional(k) : std::nullopt, k < m ? std::optional(k) : std::nullopt});
+        return out;
+    }
+    std::vector<std::uint32_t> lcs((n + 1) * (m + 1), 0);
+    auto at = [&](std::size_t i, std::size_t j) -> std::uint32_t& { return lcs[i * (m + 1) + j]; };
+    for (std::size_t i = n; i-- > 0;)
+        for (std::size_t j = m; j-- > 0;)
+            at(i, j) = ka[i] == kb[j] ? at(i + 1, j + 1) + 1 : std::max(at(i + 1, j), at(i, j + 1));
+    std::size_t i = 0, j = 0;
+    while (i < n || j < m) {
+        if (i < n && j < m && ka[i] == kb[j]) out.push_back({i++, j++});
+        else if (j >= m || (i < n && at(i + 1, j) >= at(i, j + 1))) out.push_back({i++, std::nullopt});
+        else out.push_back({std::nullopt, j++});
+    }
+    return out;
+}
+
+// The replies of both runs paired by what they answer, in order: a reply whose command the
+// other run never sent stands alone.
+std::vector<reply_pair> pair_replies(const std::vector<event>& a, const std::vector<std::size_t>& ra,
+                                     const std::vector<event>& b, const std::vector<std::size_t>& rb) {
+    std::vector<std::string> ka, kb;
+    for (std::size_t i : ra) ka.push_back(answered(a, a[i]));
+    for (std::size_t i : rb) kb.push_back(answered(b, b[i]));
+    std::vector<reply_pair> out;
+    for (const auto& [x, y] : align(ka, kb)) {
+        reply_pair p;
+        if (x) p.original = ra[*x];
+        if (y) p.branch = rb[*y];
+        p.differs = !p.original || !p.branch || a[*p.original].raw != b[*p.branch].raw;
+        out.push_back(p);
+    }
+    return out;
+}
+
+// What an event is, for lining the two runs up: kind, connection and verb, answered verb,
+// state reached or action; not its text, so a changed reply faces the original one.
+std::string row_key(const std::vector<event>& events, const event& e) {
+    std::string key = fmt::format("{} {} ", to_string(e.kind), e.conn);
+    switch (e.kind) {
+        case event_kind::command: return key + e.fields.value("verb", e.text);
+        case event_kind::reply: return key + answered(events, e);
+        case event_kind::state:
+            return key + e.fields.value("machine", "") + " " + e.fields.value("to_state", "");
+        case event_kind::note: return key + e.explain;
+        default: return key + e.fields.value("action", "");
+    }
+}
+
 }  // namespace
 
 located_command locate_client_command(const std::vector<event>& events, std::uint64_t seq) {
@@ -167,6 +236,36 @@ std::string replacement_bytes(std::string_view text, std::string_view original) 
     return out;
 }
 
+std::vector<what_if_row> what_if_rows(const what_if_result& r,
+                                      const std::function<bool(const event&)>& shown,
+                                      std::size_t context) {
+    const auto& a = r.original.events;
+    const auto& b = r.branch.events;
+    std::size_t start = r.divergence, seen = 0;
+    while (start > 0 && seen < context)
+        if (shown(a[--start])) ++seen;
+    std::vector<what_if_row> rows;
+    for (std::size_t i = start; i < r.divergence; ++i)
+        if (shown(a[i])) rows.push_back({i, i});
+    if (r.divergence < b.size()) rows.push_back({std::nullopt, r.divergence});
+    std::vector<std::size_t> left, right;
+    std::vector<std::string> ka, kb;
+    for (std::size_t i = r.divergence; i < a.size(); ++i)
+        if (shown(a[i])) {
+            left.push_back(i);
+            ka.push_back(row_key(a, a[i]));
+        }
+    for (std::size_t i = r.divergence + 1; i < b.size(); ++i)
+        if (shown(b[i])) {
+            right.push_back(i);
+            kb.push_back(row_key(b, b[i]));
+        }
+    for (const auto& [x, y] : align(ka, kb))
+        rows.push_back({x ? std::optional(left[*x]) : std::nullopt,
+                        y ? std::optional(right[*y]) : std::nullopt});
+    return rows;
+}
+
 what_if_result run_what_if(const scenario& s, const what_if_edit& edit,
                            const std::vector<trace_listener*>& branch_listeners) {
     what_if_result r;
@@ -209,14 +308,7 @@ what_if_result run_what_if(const scenario& s, const what_if_edit& edit,
             if (events[k].conn == r.target.conn && events[k].kind == event_kind::reply) list.push_back(k);
         return list;
     };
-    auto ra = replies_after(a), rb = replies_after(b);
-    for (std::size_t k = 0; k < std::max(ra.size(), rb.size()); ++k) {
-        reply_pair p;
-        if (k < ra.size()) p.original = ra[k];
-        if (k < rb.size()) p.branch = rb[k];
-        p.differs = !p.original || !p.branch || a[*p.original].raw != b[*p.branch].raw;
-        r.replies.push_back(p);
-    }
+    r.replies = pair_replies(a, replies_after(a), b, replies_after(b));
 
     for (std::size_t k = 0; k < r.original.steps.size() && k < r.branch.steps.size(); ++k)
         r.steps.push_back({k, r.original.steps[k], r.branch.steps[k]});

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -55,8 +56,9 @@ located_command locate_client_command(const std::vector<event>& events, std::uin
 // What a replacement puts on the wire: `text` with the original command's line ending.
 std::string replacement_bytes(std::string_view text, std::string_view original);
 
-// A reply of the edited connection from the divergence on, in the original and in the branch,
-// paired in order (indexes into each run's events).
+// A reply of the edited connection from the divergence on, in the original and in the branch
+// (indexes into each run's events), paired by the command it answers, in order; a reply to a
+// command the other run never sent (or never had answered) has no partner.
 struct reply_pair {
     std::optional<std::size_t> original;
     std::optional<std::size_t> branch;
@@ -102,6 +104,21 @@ struct what_if_result {
     // for what, steps that no longer finish.
     std::vector<std::string> explanations;
 };
+
+// One row of the two runs shown side by side (indexes into each run's events).
+struct what_if_row {
+    std::optional<std::size_t> original;
+    std::optional<std::size_t> branch;
+};
+
+// The rows for showing the runs side by side: the shared events from `context` shown events
+// before the divergence (the same event on both sides), the branch's edit note alone, then both
+// runs' events aligned by what they are (a longest common subsequence of kind, connection, verb
+// or answered verb, state reached): a reply that changed faces the original reply, events only
+// one run has stand alone. `shown` picks the events (e.g. one connection's, no bytes).
+std::vector<what_if_row> what_if_rows(const what_if_result& r,
+                                      const std::function<bool(const event&)>& shown,
+                                      std::size_t context);
 
 // Runs the scenario twice, as it is and with the edit. `branch_listeners` hear the branch's
 // events as they happen (a --record file). Throws what_if_error for an edit that cannot be

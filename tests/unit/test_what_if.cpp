@@ -98,6 +98,21 @@ TEST_CASE("what if: an unknown recipient on the relay hop gets 550 and bob gets 
     CHECK(r.original.passed);
     CHECK_FALSE(r.branch.passed);
     test::check_explanations(r.branch.events);
+
+    // Side by side, the 550 faces the original's 250 for the same RCPT; the shared events come
+    // first (the same on both sides), then the edit note alone.
+    auto rows = world::what_if_rows(
+        r, [&](const event& e) { return e.conn == r.target.conn && e.kind != event_kind::bytes; }, 4);
+    REQUIRE(rows.size() > 5);
+    for (std::size_t k = 0; k < 4; ++k) CHECK(rows[k].original == rows[k].branch);
+    CHECK_FALSE(rows[4].original);
+    CHECK(rows[4].branch == r.divergence);
+    auto refused = std::find_if(rows.begin(), rows.end(), [&](const auto& row) {
+        return row.branch && r.branch.events[*row.branch].text.starts_with("550");
+    });
+    REQUIRE(refused != rows.end());
+    REQUIRE(refused->original);
+    CHECK(r.original.events[*refused->original].text.starts_with("250 2.1.5"));
 }
 
 TEST_CASE("what if: an unknown local recipient at submission gets 550 on the edited connection") {
