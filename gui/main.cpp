@@ -64,6 +64,9 @@ int main(int argc, char** argv) {
     std::string follow;
     std::string part;
     std::vector<std::uint64_t> compare;
+    long long whatif_at = -1;
+    std::string whatif_replace;
+    bool whatif_skip = false;
     cli.add_option("file", file, "A trace recording (.jsonl) or a scenario (.json, run first) to open");
     cli.add_flag("--run", run_demo, "Run the built-in demo and show its trace");
     cli.add_option("--screenshot", screenshot, "Render once, write this PNG and exit")
@@ -77,7 +80,7 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"show", "dim", "hide"}))
         ->capture_default_str();
     cli.add_option("--view", view_name, "The view shown first")
-        ->check(CLI::IsMember({"sequence", "topology", "mailboxes", "side-by-side"}))
+        ->check(CLI::IsMember({"sequence", "topology", "mailboxes", "side-by-side", "what-if"}))
         ->capture_default_str();
     cli.add_option("--follow", follow, "Follow the mail with this Message-ID (<...>) across hosts");
     cli.add_option("--part", part, "The MIME part (IMAP number, e.g. 2 or 1.1) a message opens at");
@@ -85,6 +88,18 @@ int main(int argc, char** argv) {
         ->delimiter(',')
         ->expected(2)
         ->option_text("A,B");
+    auto* whatif_at_option =
+        cli.add_option("--whatif-at", whatif_at,
+                       "Open a what-if branch of the scenario: the client command at this seq "
+                       "changed (--whatif-replace) or skipped (--whatif-skip)")
+            ->option_text("SEQ");
+    auto* whatif_replace_option =
+        cli.add_option("--whatif-replace", whatif_replace, "The command line sent instead")
+            ->option_text("TEXT")
+            ->needs(whatif_at_option);
+    cli.add_flag("--whatif-skip", whatif_skip, "The command is not sent at all")
+        ->needs(whatif_at_option)
+        ->excludes(whatif_replace_option);
     CLI11_PARSE(cli, argc, argv);
 
     int width = 1600, height = 1000;
@@ -100,6 +115,7 @@ int main(int argc, char** argv) {
             for (const auto& w : f.warnings) std::cerr << "maillab-gui: warning: " << w << '\n';
             bool recording = !maillab::world::looks_like_scenario(file);
             app.load(std::move(f), file, recording);
+            if (!recording) app.scenario_path = file;
         } else {
             // No file: the built-in demo (also what --run asks for).
             auto demo = maillab::run_builtin_demo();
@@ -137,6 +153,28 @@ int main(int argc, char** argv) {
             std::cerr << "maillab-gui: --follow " << follow << ": no event carries that Message-ID\n";
             return 2;
         }
+    }
+    if (whatif_at >= 0) {
+        if (app.scenario_path.empty()) {
+            std::cerr << "maillab-gui: --whatif-at needs a scenario file (.json): it runs the "
+                         "scenario again\n";
+            return 2;
+        }
+        if (whatif_replace_option->count() == 0 && !whatif_skip) {
+            std::cerr << "maillab-gui: --whatif-at: say what is sent instead (--whatif-replace "
+                         "TEXT) or --whatif-skip\n";
+            return 2;
+        }
+        auto seq = static_cast<std::uint64_t>(whatif_at);
+        app.run_what_if(seq, whatif_skip ? std::nullopt : std::optional<std::string>(whatif_replace));
+        if (!app.what_if.error.empty()) {
+            std::cerr << "maillab-gui: --whatif-at " << whatif_at << ": " << app.what_if.error << '\n';
+            return 2;
+        }
+        // The command is selected (its What if box open in the inspector) unless --cursor says.
+        if (cursor_seq < 0) app.set_cursor(app.what_if.result->target.index);
+        // The branch's tab unless --view chose another.
+        if (view_name != "sequence") app.world.view = *maillab::gui::main_view_from_name(view_name);
     }
     if (compare.size() == 2) {
         for (std::uint64_t conn : compare) {

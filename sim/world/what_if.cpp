@@ -360,8 +360,19 @@ what_if_result run_what_if(const scenario& s, const what_if_edit& edit,
             text += " The client and the server no longer agree on where the conversation is.";
         r.explanations.push_back(std::move(text));
     }
+    auto started = [&](std::size_t index) {
+        return std::any_of(b.begin(), b.end(), [&](const event& e) {
+            return e.kind == event_kind::note && e.explain == "world.step" &&
+                   e.fields.value("step", std::size_t{0}) == index + 1;
+        });
+    };
     for (const auto& st : r.steps) {
-        if (st.original.finished && !st.branch.finished)
+        if (st.original.finished && !st.branch.finished && !started(st.index))
+            r.explanations.push_back(fmt::format("Step {} never started in the branch: the script "
+                                                 "runs its steps one after the other and was still "
+                                                 "waiting for an earlier one.",
+                                                 st.index + 1));
+        else if (st.original.finished && !st.branch.finished)
             r.explanations.push_back(fmt::format("Step {} finished in the original run but never "
                                                  "finishes in the branch ({}).",
                                                  st.index + 1, s.script[st.index].where));
