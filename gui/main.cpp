@@ -115,7 +115,6 @@ int main(int argc, char** argv) {
             for (const auto& w : f.warnings) std::cerr << "maillab-gui: warning: " << w << '\n';
             bool recording = !maillab::world::looks_like_scenario(file);
             app.load(std::move(f), file, recording);
-            if (!recording) app.scenario_path = file;
         } else {
             // No file: the built-in demo (also what --run asks for).
             auto demo = maillab::run_builtin_demo();
