@@ -26,6 +26,9 @@ void app_state::load(view::trace_model m, std::string name) {
     set_annotations({});
     note_draft[0] = '\0';
     note_status.clear();
+    // A branch belongs to the trace it was made from.
+    scenario_path.clear();
+    what_if = {};
     refresh_indexes();
 }
 
@@ -36,6 +39,7 @@ void app_state::load(trace_file f, std::string name, bool recording) {
     load(view::trace_model(std::move(f.header), std::move(f.events)), std::move(name));
     load_warning = std::move(warnings);
     if (recording) annotations_file = source;
+    else scenario_path = source;  // a scenario that was run: What if can run it again
     set_annotations(std::move(list));
 }
 

@@ -3,12 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "gui/world_views.hpp"
+#include "sim/world/what_if.hpp"
 #include "sim/explain/catalog.hpp"
 #include "sim/record/annotations.hpp"
 #include "sim/record/trace_io.hpp"
@@ -45,6 +47,18 @@ struct live_status {
     view::live_follow follow;
 
     bool active() const { return mode != source::none; }
+};
+
+// What if: a branch of the scenario with one client command changed or skipped, shown beside
+// the original in the "What if" tab (what_if_panel.cpp).
+struct what_if_state {
+    std::uint64_t draft_seq = 0;  // the command the box was last filled from
+    char draft[512] = "";
+    std::shared_ptr<const world::scenario> scenario;  // the result's expectations point into it
+    std::optional<world::what_if_result> result;
+    std::string error;  // why the last branch could not be run
+    bool only_edited_connection = true;
+    bool scroll_to_divergence = false;
 };
 
 struct app_state {
@@ -95,6 +109,14 @@ struct app_state {
     world_views world;
 
     live_status live;
+    // The scenario file the trace was run from; empty for a recording or the demo, which have
+    // no scenario to run again (what if needs one).
+    std::string scenario_path;
+    what_if_state what_if;
+    // Runs the scenario again with the command at `seq` replaced (nullopt: skipped) and shows
+    // the branch in the What if tab; an edit that cannot be made leaves its reason in
+    // what_if.error.
+    void run_what_if(std::uint64_t seq, std::optional<std::string> replacement);
 
     void load(view::trace_model m, std::string name);
     // A file read by load_trace_or_scenario(): its events, annotations and warnings.

@@ -104,6 +104,7 @@ void draw_inspector(app_state& app) {
     ImGui::PushTextWrapPos(0);
     ImGui::TextUnformatted(event_text(e, lang).c_str());
     ImGui::PopTextWrapPos();
+    draw_what_if_editor(app, index);
     draw_notes(app, e);
     draw_note_editor(app);
 

@@ -102,6 +102,9 @@ int main(int argc, char** argv) {
     std::string attach;
     long long after_events = 1;
     maillab::world::serve_options serve_opts;
+    long long whatif_at = -1;
+    std::string whatif_replace;
+    bool whatif_skip = false;
     cli.add_option("file", file, "A trace recording (.jsonl) or a scenario (.json, run first) to "
                                  "open; with --serve, the scenario whose servers to run");
     cli.add_flag("--run", run_demo, "Run the built-in demo and show its trace");
@@ -117,7 +120,7 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"show", "dim", "hide"}))
         ->capture_default_str();
     cli.add_option("--view", view_name, "The view shown first")
-        ->check(CLI::IsMember({"sequence", "topology", "mailboxes", "side-by-side"}))
+        ->check(CLI::IsMember({"sequence", "topology", "mailboxes", "side-by-side", "what-if"}))
         ->capture_default_str();
     cli.add_option("--follow", follow, "Follow the mail with this Message-ID (<...>) across hosts");
     cli.add_option("--part", part, "The MIME part (IMAP number, e.g. 2 or 1.1) a message opens at");
@@ -141,6 +144,18 @@ int main(int argc, char** argv) {
     CLI::Option_group* serve_group =
         cli.add_option_group("Live (--serve)", "The options of `maillab serve`");
     maillab::cli::add_serve_options(*serve_group, serve_opts);
+    auto* whatif_at_option =
+        cli.add_option("--whatif-at", whatif_at,
+                       "Open a what-if branch of the scenario: the client command at this seq "
+                       "changed (--whatif-replace) or skipped (--whatif-skip)")
+            ->option_text("SEQ");
+    auto* whatif_replace_option =
+        cli.add_option("--whatif-replace", whatif_replace, "The command line sent instead")
+            ->option_text("TEXT")
+            ->needs(whatif_at_option);
+    cli.add_flag("--whatif-skip", whatif_skip, "The command is not sent at all")
+        ->needs(whatif_at_option)
+        ->excludes(whatif_replace_option);
     CLI11_PARSE(cli, argc, argv);
 
     bool live = serve || !attach.empty();
@@ -150,9 +165,10 @@ int main(int argc, char** argv) {
                                         "the servers here, --attach follows another process's");
         if (!attach.empty() && !file.empty())
             throw std::invalid_argument("--attach FILE opens FILE; do not name another file");
-        if (live && (cursor_seq >= 0 || !follow.empty() || !compare.empty() || run_demo))
-            throw std::invalid_argument("--cursor, --follow, --compare and --run do not apply "
-                                        "to a live session (it starts empty)");
+        if (live && (cursor_seq >= 0 || !follow.empty() || !compare.empty() || run_demo ||
+                     whatif_at >= 0))
+            throw std::invalid_argument("--cursor, --follow, --compare, --whatif-at and --run do "
+                                        "not apply to a live session (it starts empty)");
         if (!serve)
             for (const auto* opt : serve_group->get_options())
                 if (opt->count() > 0)
@@ -240,6 +256,28 @@ int main(int argc, char** argv) {
             std::cerr << "maillab-gui: --follow " << follow << ": no event carries that Message-ID\n";
             return 2;
         }
+    }
+    if (whatif_at >= 0) {
+        if (app.scenario_path.empty()) {
+            std::cerr << "maillab-gui: --whatif-at needs a scenario file (.json): it runs the "
+                         "scenario again\n";
+            return 2;
+        }
+        if (whatif_replace_option->count() == 0 && !whatif_skip) {
+            std::cerr << "maillab-gui: --whatif-at: say what is sent instead (--whatif-replace "
+                         "TEXT) or --whatif-skip\n";
+            return 2;
+        }
+        auto seq = static_cast<std::uint64_t>(whatif_at);
+        app.run_what_if(seq, whatif_skip ? std::nullopt : std::optional<std::string>(whatif_replace));
+        if (!app.what_if.error.empty()) {
+            std::cerr << "maillab-gui: --whatif-at " << whatif_at << ": " << app.what_if.error << '\n';
+            return 2;
+        }
+        // The command is selected (its What if box open in the inspector) unless --cursor says.
+        if (cursor_seq < 0) app.set_cursor(app.what_if.result->target.index);
+        // The branch's tab unless --view chose another.
+        if (view_name != "sequence") app.world.view = *maillab::gui::main_view_from_name(view_name);
     }
     if (compare.size() == 2) {
         for (std::uint64_t conn : compare) {

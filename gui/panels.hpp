@@ -20,5 +20,8 @@ void draw_topology(app_state& app);
 void draw_mailboxes(app_state& app);
 void draw_message_view(app_state& app, const view::stored_mail& mail);  // mime_panel.cpp
 void draw_side_by_side(app_state& app);
+void draw_what_if(app_state& app);  // what_if_panel.cpp
+// The inspector's "What if…" box for a client command: edit, Skip, Run branch.
+void draw_what_if_editor(app_state& app, std::size_t index);
 
 }  // namespace maillab::gui

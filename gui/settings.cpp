@@ -17,6 +17,7 @@ const char* view_name(main_view v) {
         case main_view::topology: return "topology";
         case main_view::mailboxes: return "mailboxes";
         case main_view::side_by_side: return "side-by-side";
+        case main_view::what_if: return "what-if";
     }
     return "sequence";
 }
@@ -82,7 +83,8 @@ void apply_saved_choice(app_state& app, const std::string& line) {
         for (auto f : {future_mode::show, future_mode::dim, future_mode::hide})
             if (value == future_name(f)) app.future = f;
     } else if (key == "view") {
-        if (auto v = main_view_from_name(value)) {
+        // A what-if branch belongs to one run: the next one starts without it.
+        if (auto v = main_view_from_name(value); v && *v != main_view::what_if) {
             app.world.view = *v;
             app.world.view_requested = true;
         }

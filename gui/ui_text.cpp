@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "gui/ui_text_what_if.hpp"
 #include "gui/ui_text_world.hpp"
 
 namespace maillab::gui {
@@ -97,10 +98,14 @@ const char* tr(std::string_view english, language lang) {
             if (en == english) return zh;
         for (const auto& [en, zh] : world_view_words())
             if (en == english) return zh;
+        for (const auto& [en, zh] : what_if_words())
+            if (en == english) return zh;
     }
     for (const auto& [en, zh] : table)
         if (en == english) return en.data();
     for (const auto& [en, zh] : world_view_words())
+        if (en == english) return en.data();
+    for (const auto& [en, zh] : what_if_words())
         if (en == english) return en.data();
     return english.data();
 }
@@ -109,6 +114,7 @@ std::string all_ui_text_zh() {
     std::string all;
     for (const auto& [en, zh] : table) all += zh;
     for (const auto& [en, zh] : world_view_words()) all += zh;
+    for (const auto& [en, zh] : what_if_words()) all += zh;
     return all;
 }
 

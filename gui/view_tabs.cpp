@@ -1,7 +1,7 @@
 // The main view area: one window with a tab per way of looking at the trace (the sequence
-// diagram, the topology, the mailboxes, two connections side by side), under the "follow one
-// mail" bar. Debian's Dear ImGui 1.86 has no docking, so the views share a window instead of
-// overlapping ones.
+// diagram, the topology, the mailboxes, two connections side by side, a what-if branch beside
+// the original), under the "follow one mail" bar. Debian's Dear ImGui 1.86 has no docking, so
+// the views share a window instead of overlapping ones.
 
 #include <imgui.h>
 
@@ -33,6 +33,7 @@ void draw_views(app_state& app) {
         tab(app, main_view::topology, "topology", draw_topology);
         tab(app, main_view::mailboxes, "mailboxes", draw_mailboxes);
         tab(app, main_view::side_by_side, "side_by_side", draw_side_by_side);
+        tab(app, main_view::what_if, "what_if", draw_what_if);
         ImGui::EndTabBar();
     }
     app.world.view_requested = false;

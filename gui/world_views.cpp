@@ -9,6 +9,7 @@ std::optional<main_view> main_view_from_name(std::string_view name) {
     if (name == "topology") return main_view::topology;
     if (name == "mailboxes") return main_view::mailboxes;
     if (name == "side-by-side") return main_view::side_by_side;
+    if (name == "what-if") return main_view::what_if;
     return std::nullopt;
 }
 
@@ -22,6 +23,8 @@ const char* main_view_title(main_view view) {
             return "Mailboxes";
         case main_view::side_by_side:
             return "Side by side";
+        case main_view::what_if:
+            return "What if";
     }
     return "Sequence diagram";
 }

@@ -27,8 +27,8 @@
 namespace maillab::gui {
 
 // The tabs of the main view area.
-enum class main_view { sequence, topology, mailboxes, side_by_side };
-std::optional<main_view> main_view_from_name(std::string_view name);  // "topology", ...
+enum class main_view { sequence, topology, mailboxes, side_by_side, what_if };
+std::optional<main_view> main_view_from_name(std::string_view name);  // "topology", "what-if", ...
 const char* main_view_title(main_view view);                          // English; tr() translates it
 
 // A message in a mailbox, by where it is (it is looked up again at every cursor).

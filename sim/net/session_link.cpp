@@ -114,6 +114,7 @@ void session_link::send_ciphertext() {
 void session_link::flush() {
     if (closed_) return;
     std::string out = session_.take_output();
+    if (!out.empty() && rewrite_outgoing) out = rewrite_outgoing(std::move(out));
     if (!out.empty()) {
         tracer_.outgoing(tap::bytes(out));
         if (tls_ && tls_->established()) {

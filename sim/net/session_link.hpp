@@ -41,6 +41,11 @@ public:
     void start_with_tls();
     bool closed() const { return closed_; }
 
+    // When set, what the session sends passes through it before the tap and the wire see it:
+    // a what-if branch (sim/world/what_if.hpp) changes or drops one client command here, once,
+    // for every protocol. What it returns is what is traced and sent. Unset in normal runs.
+    std::function<std::string(std::string)> rewrite_outgoing;
+
     // Called once, when this end is closed (by either side); the world uses it to know when a
     // conversation is over. It may not destroy the link.
     std::function<void()> on_closed;

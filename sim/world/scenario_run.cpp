@@ -34,16 +34,28 @@ nlohmann::json scenario_header(const scenario& s) {
                        {"default_latency_us", s.default_latency_us}}}};
 }
 
-scenario_result run_scenario(const scenario& s, const std::vector<trace_listener*>& listeners) {
+scenario_result run_scenario(const scenario& s, const std::vector<trace_listener*>& listeners,
+                             const client_output_edit* edit) {
     virtual_clock clock;
     scheduler sched(clock);
-    trace t(clock, scenario_header(s));
+    nlohmann::json header = scenario_header(s);
+    if (edit) {
+        // A recorded branch says what it is a branch of.
+        header["what_if"] = {{"original_seq", edit->original_seq},
+                             {"conn", edit->conn},
+                             {"original", edit->original}};
+        if (edit->replacement) header["what_if"]["replacement"] = *edit->replacement;
+        else header["what_if"]["skip"] = true;
+    }
+    trace t(clock, std::move(header));
     for (auto* l : listeners) t.subscribe(*l);
 
     scenario_result result;
     {
         world w(s, t, sched);
+        if (edit) w.set_output_edit(*edit);
         w.run();
+        if (edit) result.edit = w.output_edit_status();
         result.steps = w.outcomes();
         result.all_steps_finished = true;
         for (const auto& step : result.steps) {

@@ -3,6 +3,7 @@
 // into the trace as notes, so a replay shows them.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -21,9 +22,12 @@ struct scenario_result {
     std::vector<expectation_result> expectations;
     bool all_steps_finished = false;
     bool passed = false;  // every step finished and every expectation held
+    std::optional<client_output_edit_status> edit;  // a what-if branch: what became of its edit
 };
 
-scenario_result run_scenario(const scenario& s, const std::vector<trace_listener*>& listeners = {});
+// `edit`: a what-if branch (what_if.hpp); without it the run is the scenario's own.
+scenario_result run_scenario(const scenario& s, const std::vector<trace_listener*>& listeners = {},
+                             const client_output_edit* edit = nullptr);
 
 // The trace header of a scenario: its id, titles and the topology (hosts, roles, domains, MX,
 // links), so a viewer can draw the world without the scenario file.

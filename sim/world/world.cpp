@@ -8,6 +8,7 @@
 #include "sim/mime/builder.hpp"
 #include "sim/net/memory_pipe.hpp"
 #include "sim/net/session_link.hpp"
+#include "sim/net/stream_splice.hpp"
 #include "sim/net/tap.hpp"
 #include "sim/net/tls_context.hpp"
 #include "sim/pop3/client_session.hpp"
@@ -88,6 +89,13 @@ std::string describe_action(const action_spec& a) {
         }
     }
     return "?";
+}
+
+// A command for a note: without its line ending, other control bytes made visible, quoted.
+std::string quoted_line(std::string_view bytes) {
+    if (bytes.ends_with("\r\n")) bytes.remove_suffix(2);
+    else if (bytes.ends_with("\n")) bytes.remove_suffix(1);
+    return "\"" + visible_bytes(bytes) + "\"";
 }
 
 }  // namespace
@@ -200,6 +208,7 @@ void world::connect(const std::string& from_host, const std::string& to_host,
                                                       *conn.client_tracer);
     conn.server_link = std::make_unique<session_link>(conn.pipe->server_end(), *conn.server,
                                                       *conn.server_tracer);
+    if (edit_ && edit_->conn == id) install_output_edit(conn);
     conn.client_link->on_closed = [this, &conn] {
         conn.client_closed = true;
         connection_closed(conn);
@@ -251,6 +260,39 @@ void world::connection_closed(connection& c) {
     sched_.schedule_after(0, [&c] {
         if (c.done) c.done(true, c.client.get());
     });
+}
+
+void world::install_output_edit(connection& c) {
+    const client_output_edit& edit = *edit_;
+    auto splice = std::make_shared<stream_splice>(edit.offset, edit.original,
+                                                  edit.replacement.value_or(""));
+    connection_tracer* tracer = c.client_tracer.get();
+    c.client_link->rewrite_outgoing = [this, splice, tracer](std::string out) {
+        bool was_started = splice->started();
+        std::string sent = splice->pass(out);
+        edit_status_.mismatch |= splice->mismatch();
+        if (!was_started && splice->started()) {
+            edit_status_.applied = true;
+            // Traced before the bytes it changes, so the branch parts from the original here.
+            const client_output_edit& e = *edit_;
+            std::string before = quoted_line(e.original);
+            nlohmann::json fields = {{"original_seq", e.original_seq}, {"original", e.original}};
+            if (e.replacement) {
+                fields["replacement"] = *e.replacement;
+                tracer->note("world.whatif.replaced",
+                             fmt::format("what if: {} sends {} instead of {}", tracer->local_host(),
+                                         quoted_line(*e.replacement), before),
+                             std::move(fields), std::nullopt);
+            } else {
+                tracer->note("world.whatif.skipped",
+                             fmt::format("what if: {} does not send {} (skipped); the server "
+                                         "never receives it",
+                                         tracer->local_host(), before),
+                             std::move(fields), std::nullopt);
+            }
+        }
+        return sent;
+    };
 }
 
 std::uint64_t world::world_note(std::string_view key, std::string text, nlohmann::json fields) {

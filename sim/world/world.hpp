@@ -32,6 +32,22 @@ struct step_outcome {
     std::string summary;
 };
 
+// A what-if branch's one change (what_if.hpp): a client command replaced or dropped at the
+// moment its bytes leave the client on the in-memory link. Connection ids and byte offsets are
+// the same in every run of a scenario, so they name the command in the branch too.
+struct client_output_edit {
+    std::uint64_t conn = 0;
+    std::size_t offset = 0;       // where the command starts in the client's output on `conn`
+    std::string original;         // its bytes in the original run (not empty)
+    std::optional<std::string> replacement;  // the bytes sent instead; nullopt: skipped
+    std::uint64_t original_seq = 0;          // the command's event in the original run
+};
+
+struct client_output_edit_status {
+    bool applied = false;   // the command's bytes came and were changed
+    bool mismatch = false;  // the bytes at that place were not the original command's
+};
+
 class world final : private relay_environment {
 public:
     world(const scenario& s, trace& t, scheduler& sched);
@@ -49,6 +65,10 @@ public:
     // The store of a mail host (nullptr for a user agent).
     const mail_store* store_of_host(const std::string& host) const;
     const std::vector<step_outcome>& outcomes() const { return outcomes_; }
+    // Before run(): change one client command on its way out (a what-if branch). A world
+    // without it runs exactly as before: nothing is installed on any link.
+    void set_output_edit(client_output_edit edit) { edit_ = std::move(edit); }
+    const client_output_edit_status& output_edit_status() const { return edit_status_; }
     const scenario& spec() const { return s_; }
     // Files the simulated browsers downloaded: (browser host, file).
     const std::vector<std::pair<std::string, http::browser_download>>& downloads() const {
@@ -71,6 +91,7 @@ private:
     const fault_rule* unreachable_rule(const std::string& host) const;
     const fault_rule* tls_fault(const std::string& host, const std::string& proto) const;
     void connection_closed(connection& c);
+    void install_output_edit(connection& c);
 
     void run_step(std::size_t index);
     void step_done(std::size_t index, bool succeeded, std::string summary);
@@ -95,6 +116,8 @@ private:
     std::vector<step_outcome> outcomes_;
     bool script_done_ = false;
     std::vector<std::pair<std::string, http::browser_download>> downloads_;
+    std::optional<client_output_edit> edit_;
+    client_output_edit_status edit_status_;
 };
 
 }  // namespace maillab::world
