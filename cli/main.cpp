@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     auto replay = maillab::cli::add_replay_command(app);
     auto annotate = maillab::cli::add_annotate_command(app);
     auto export_ = maillab::cli::add_export_command(app);
+    auto lab = maillab::cli::add_lab_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
         if (app.got_subcommand("replay")) return replay();
         if (app.got_subcommand("annotate")) return annotate();
         if (app.got_subcommand("export")) return export_();
+        if (app.got_subcommand("lab")) return lab();
     } catch (const std::exception& e) {
         std::cerr << "maillab: " << e.what() << '\n';
         return 1;
