@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -33,7 +34,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace maillab::lab;
-using lab_file = maillab::lab::lab;
+using lab_file = maillab::lab::lab_spec;
 
 struct lab_options {
     std::string lab_path;
@@ -305,7 +306,8 @@ int run_interactive(const lab_file& l, const lab_options& o, console& c, lab_ses
         }
         for (const auto& q : st.questions)
             if (!q.before && !ask(q)) return save(), 0;
-        session.end_step(elapsed());
+        // Tenths of a second: enough for a report, and a saved file does not show noise.
+        session.end_step(std::round(elapsed() * 10) / 10);
         c.step_summary(session.records()[session.current() - 1]);
         save();
     }

@@ -25,7 +25,7 @@ std::string cell(std::string s) {
 
 }  // namespace
 
-nlohmann::json report_json(const lab& l, const std::string& student,
+nlohmann::json report_json(const lab_spec& l, const std::string& student,
                            const std::vector<step_record>& records) {
     std::size_t cp_total = 0, cp_passed = 0, q_total = 0, q_passed = 0;
     double seconds = 0;
@@ -137,7 +137,7 @@ std::string report_markdown(const nlohmann::json& r, language lang) {
     return out;
 }
 
-nlohmann::json grade_attempt(const lab& l, const attempt_script& script) {
+nlohmann::json grade_attempt(const lab_spec& l, const attempt_script& script) {
     lab_session session(l);
     run_script(session, script);
     return report_json(l, script.student, session.records());
@@ -155,7 +155,7 @@ std::vector<std::string> failed_items(const nlohmann::json& report) {
     return out;
 }
 
-nlohmann::json attempt_json(const lab& l, const std::string& lab_path, const std::string& student,
+nlohmann::json attempt_json(const lab_spec& l, const std::string& lab_path, const std::string& student,
                             const std::vector<step_record>& records) {
     nlohmann::json steps = nlohmann::json::array();
     for (const auto& rec : records) {

@@ -15,18 +15,18 @@
 namespace maillab::lab {
 
 // The report of what a session recorded. Steps not ended are "not attempted".
-nlohmann::json report_json(const lab& l, const std::string& student,
+nlohmann::json report_json(const lab_spec& l, const std::string& student,
                            const std::vector<step_record>& records);
 std::string report_markdown(const nlohmann::json& report, language lang = language::en);
 
 // Runs `script` through a fresh session and reports.
-nlohmann::json grade_attempt(const lab& l, const attempt_script& script);
+nlohmann::json grade_attempt(const lab_spec& l, const attempt_script& script);
 
 // "step/checkpoint" and "step/question" ids that did not pass, in lab order.
 std::vector<std::string> failed_items(const nlohmann::json& report);
 
 // What `maillab lab` saves: the ended steps' input and answers, enough to replay the attempt.
-nlohmann::json attempt_json(const lab& l, const std::string& lab_path, const std::string& student,
+nlohmann::json attempt_json(const lab_spec& l, const std::string& lab_path, const std::string& student,
                             const std::vector<step_record>& records);
 
 // A summary table of several reports (a teacher grading a folder).

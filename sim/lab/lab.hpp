@@ -107,7 +107,7 @@ struct wrong_attempt {
     std::vector<std::string> fails;  // "step/checkpoint" and "step/question" ids that must fail
 };
 
-struct lab {
+struct lab_spec {
     std::string path;
     std::string id;  // file name without .json
     bilingual title;

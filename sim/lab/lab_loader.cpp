@@ -109,7 +109,7 @@ class loader {
 public:
     loader(const std::string& file, const std::string& text) : doc_(file, text) {}
 
-    lab load() {
+    lab_spec load() {
         json_value root(doc_, doc_.root(), "");
         root.expect_object();
         root.expect_keys({"maillab_lab", "title", "goals", "seeds", "scenario", "steps",
@@ -135,10 +135,10 @@ public:
         return std::move(l_);
     }
 
-    const lab* this_lab() const { return &l_; }
+    const lab_spec* this_lab() const { return &l_; }
 
     // Shared with the attempt loader: {"student"?, "steps": [...]} checked against `l`.
-    static attempt_script read_script(const json_value& v, const lab& l,
+    static attempt_script read_script(const json_value& v, const lab_spec& l,
                                       const std::set<std::string>& extra_keys = {}) {
         std::set<std::string> keys = {"student", "steps"};
         keys.insert(extra_keys.begin(), extra_keys.end());
@@ -612,7 +612,7 @@ private:
     }
 
     json_document doc_;
-    lab l_;
+    lab_spec l_;
 };
 
 }  // namespace
@@ -627,7 +627,7 @@ std::string_view to_string(question_kind kind) {
     return "?";
 }
 
-const step* lab::find_step(std::string_view id) const {
+const step* lab_spec::find_step(std::string_view id) const {
     for (const auto& s : steps)
         if (s.id == id) return &s;
     return nullptr;
@@ -648,7 +648,7 @@ std::string normalise_answer(std::string_view text) {
     return out;
 }
 
-lab load_lab_text(const std::string& file, const std::string& text) {
+lab_spec load_lab_text(const std::string& file, const std::string& text) {
     if (text.find("\"maillab_scenario\"") != std::string::npos &&
         text.find("\"maillab_lab\"") == std::string::npos)
         throw file_format_error(file, {1, 1},
@@ -656,7 +656,7 @@ lab load_lab_text(const std::string& file, const std::string& text) {
     return loader(file, text).load();
 }
 
-lab load_lab_file(const std::string& path) { return load_lab_text(path, read_file(path, "lab file")); }
+lab_spec load_lab_file(const std::string& path) { return load_lab_text(path, read_file(path, "lab file")); }
 
 std::string attempt_lab_path(const std::string& path) {
     json_document doc(path, read_file(path, "attempt file"));
@@ -667,7 +667,7 @@ std::string attempt_lab_path(const std::string& path) {
     return root.has("lab") ? root.member("lab").as_string() : std::string();
 }
 
-attempt_file load_attempt_text(const std::string& file, const std::string& text, const lab& l) {
+attempt_file load_attempt_text(const std::string& file, const std::string& text, const lab_spec& l) {
     json_document doc(file, text);
     json_value root(doc, doc.root(), "");
     root.expect_object();
@@ -684,7 +684,7 @@ attempt_file load_attempt_text(const std::string& file, const std::string& text,
     return a;
 }
 
-attempt_file load_attempt_file(const std::string& path, const lab& l) {
+attempt_file load_attempt_file(const std::string& path, const lab_spec& l) {
     return load_attempt_text(path, read_file(path, "attempt file"), l);
 }
 

@@ -16,9 +16,9 @@ namespace maillab::lab {
 constexpr int lab_format_version = 1;
 constexpr int attempt_format_version = 1;
 
-lab load_lab_file(const std::string& path);
+lab_spec load_lab_file(const std::string& path);
 // `file` names the text in messages and locates a scenario given by path.
-lab load_lab_text(const std::string& file, const std::string& text);
+lab_spec load_lab_text(const std::string& file, const std::string& text);
 
 // An attempt file (what `maillab lab` saves, or a scripted attempt for --attempt):
 // {"maillab_lab_attempt": 1, "lab": "labs/x.json", "student": "...", "steps": [...]}.
@@ -29,8 +29,8 @@ struct attempt_file {
 };
 // Reads only the "lab" key, to find the lab an attempt belongs to.
 std::string attempt_lab_path(const std::string& path);
-attempt_file load_attempt_file(const std::string& path, const lab& l);
-attempt_file load_attempt_text(const std::string& file, const std::string& text, const lab& l);
+attempt_file load_attempt_file(const std::string& path, const lab_spec& l);
+attempt_file load_attempt_text(const std::string& file, const std::string& text, const lab_spec& l);
 
 // The canonical form of an answer: trimmed, lower case, runs of white space made one space.
 std::string normalise_answer(std::string_view text);

@@ -39,7 +39,7 @@ private:
     bool close_ = false;
 };
 
-lab_session::lab_session(const lab& l, std::vector<trace_listener*> listeners)
+lab_session::lab_session(const lab_spec& l, std::vector<trace_listener*> listeners)
     : lab_(l), listeners_(std::move(listeners)) {
     records_.resize(lab_.steps.size());
     for (std::size_t i = 0; i < lab_.steps.size(); ++i) {
@@ -221,7 +221,7 @@ void lab_session::end_step(double seconds) {
 }
 
 void run_script(lab_session& session, const attempt_script& script, attempt_observer* observer) {
-    const lab& l = session.spec();
+    const lab_spec& l = session.spec();
     for (const auto& ss : script.steps) {
         // Steps the script jumps over are ended untouched: nothing done, nothing passes.
         while (!session.finished() && session.current_step().id != ss.step) {

@@ -56,12 +56,12 @@ class lab_session {
 public:
     // Builds the world and runs the scenario's script. `listeners` see every event of the
     // student's steps (not the silent replay of a retry).
-    explicit lab_session(const lab& l, std::vector<trace_listener*> listeners = {});
+    explicit lab_session(const lab_spec& l, std::vector<trace_listener*> listeners = {});
     ~lab_session();
     lab_session(const lab_session&) = delete;
     lab_session& operator=(const lab_session&) = delete;
 
-    const lab& spec() const { return lab_; }
+    const lab_spec& spec() const { return lab_; }
     std::size_t current() const { return current_; }
     bool finished() const { return current_ >= lab_.steps.size(); }
     const step& current_step() const { return lab_.steps.at(current_); }
@@ -112,7 +112,7 @@ private:
     event_window window() const;
     std::vector<bool> passing() const;
 
-    const lab& lab_;
+    const lab_spec& lab_;
     std::vector<trace_listener*> listeners_;
     std::unique_ptr<virtual_clock> clock_;
     std::unique_ptr<scheduler> sched_;

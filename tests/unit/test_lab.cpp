@@ -82,7 +82,7 @@ TEST_CASE("every shipped lab loads, its solution passes everything, each wrong a
     REQUIRE(files.size() >= 3);
     for (const auto& path : files) {
         CAPTURE(path.string());
-        lab l = load_lab_file(path.string());
+        lab_spec l = load_lab_file(path.string());
         REQUIRE(l.solution);
         auto report = grade_attempt(l, *l.solution);
         CHECK(failed_items(report).empty());
@@ -98,7 +98,7 @@ TEST_CASE("every shipped lab loads, its solution passes everything, each wrong a
 }
 
 TEST_CASE("grading is deterministic and an attempt file round-trips") {
-    lab l = load_lab_file(std::string(MAILLAB_SOURCE_DIR) + "/labs/03-pop3-states.json");
+    lab_spec l = load_lab_file(std::string(MAILLAB_SOURCE_DIR) + "/labs/03-pop3-states.json");
     const auto& wrong = l.wrong_attempts.at(0).script;
     auto a = grade_attempt(l, wrong);
     auto b = grade_attempt(l, wrong);
@@ -118,7 +118,7 @@ TEST_CASE("grading is deterministic and an attempt file round-trips") {
 }
 
 TEST_CASE("checkpoints look at the current try; hints come after failed checks; a retry starts the step again") {
-    lab l = load_lab_file(std::string(MAILLAB_SOURCE_DIR) + "/labs/03-pop3-states.json");
+    lab_spec l = load_lab_file(std::string(MAILLAB_SOURCE_DIR) + "/labs/03-pop3-states.json");
     lab_session s(l);
     s.begin_step();
     CHECK(s.type_line("USER bob").empty());
@@ -151,7 +151,7 @@ TEST_CASE("checkpoints look at the current try; hints come after failed checks; 
 }
 
 TEST_CASE("answers are checked after normalising; hints after wrong answers") {
-    lab l = load_lab_file(std::string(MAILLAB_SOURCE_DIR) + "/labs/01-smtp-by-hand.json");
+    lab_spec l = load_lab_file(std::string(MAILLAB_SOURCE_DIR) + "/labs/01-smtp-by-hand.json");
     const question& greeting = l.steps[0].questions[0];
     CHECK(lab_session::answer_is_right(greeting, " 220 "));
     CHECK_FALSE(lab_session::answer_is_right(greeting, "250"));
