@@ -27,6 +27,8 @@
 #include "sim/lab/grading.hpp"
 #include "sim/lab/lab_loader.hpp"
 #include "sim/lab/lab_session.hpp"
+#include "sim/lab/live_lab.hpp"
+#include "sim/net/tls_context.hpp"
 #include "sim/record/transcript.hpp"
 
 namespace maillab::cli {
@@ -47,6 +49,8 @@ struct lab_options {
     std::string student;
     std::string report_path;
     bool no_explain = false;
+    bool serve = false;
+    int base_port = 0;
     // grade
     std::vector<std::string> grade_inputs;
     std::string out_dir;
@@ -317,6 +321,85 @@ int run_interactive(const lab_file& l, const lab_options& o, console& c, lab_ses
     return report["complete"].get<bool>() ? 0 : 1;
 }
 
+// The lab with real clients: the student works in telnet, nc or their own program against the
+// lab's loopback ports; this terminal shows the trace and takes only runner commands.
+int run_live(const lab_file& l, const lab_options& o, console& c, transcript_printer& printer) {
+    world::live_world_config config;
+    config.base_port = static_cast<unsigned short>(o.base_port);
+    bool any_tls = false;
+    for (const auto& h : l.scenario.hosts) any_tls |= h.tls;
+    if (any_tls) config.certificate = make_self_signed_certificate("maillab." + l.id);
+    live_lab session(l, config, {&printer});
+    c.out() << (c.zh() ? "实验的服务器（本机回环地址）：\n" : "The lab's servers (loopback):\n");
+    for (const auto& e : session.endpoints())
+        c.out() << fmt::format("  {:<20} {:<11} 127.0.0.1:{}\n", e.host, e.service, e.port);
+    c.out() << (c.zh() ? "用户：" : "users:");
+    for (const auto& u : l.scenario.users) c.out() << " " << u.address << " (password " << u.password << ")";
+    c.out() << "\n";
+    line_input input;
+    auto ask = [&](const question& q) -> bool {
+        c.ask_question(q);
+        while (true) {
+            auto line = input.read(c.zh() ? "答案> " : "answer> ");
+            if (!line) return false;
+            if (*line == ":skip") return true;
+            if (line->empty()) continue;
+            auto r = session.answer(q, *line);
+            c.answered(q, *line, r, false);
+            if (r.correct) return true;
+        }
+    };
+    auto finish = [&] {
+        auto report = report_json(l, o.student, session.records());
+        report["mode"] = "live";
+        c.final_score(report);
+        if (!o.report_path.empty()) write_text(o.report_path, report.dump(2) + "\n");
+        return report["complete"].get<bool>() ? 0 : 1;
+    };
+    while (!session.finished()) {
+        const step& st = session.current_step();
+        c.step_intro(l, st, session.current());
+        if (st.role)
+            c.out() << fmt::format(fmt::runtime(c.zh() ? "（用你自己的客户端连接 127.0.0.1:{}，例如 nc -C 127.0.0.1 {}；这里只输入 :done、:check、:status、:skip、:quit）\n"
+                                                       : "(Use your own client on 127.0.0.1:{}, e.g. nc -C 127.0.0.1 {}; type only :done, :check, :status, :skip, :quit here)\n"),
+                                   session.role_port(), session.role_port());
+        auto started = std::chrono::steady_clock::now();
+        for (const auto& q : st.questions)
+            if (q.before && !ask(q)) return finish();
+        session.begin_step();
+        bool ended = !st.role;
+        while (!ended) {
+            auto line = input.read(c.zh() ? "实验> " : "lab> ");
+            if (!line) return finish();
+            if (line->empty()) continue;
+            const std::string& cmd = *line;
+            if (cmd == ":check" || cmd == ":done") {
+                session.record_command(cmd);
+                auto r = session.check();
+                c.check_results(r);
+                if (r.passed && cmd == ":done") ended = true;
+            } else if (cmd == ":status") {
+                for (const auto& [cp, res] : session.evaluate_now())
+                    c.out() << "  " << (res.passed ? "[x] " : "[ ] ") << c.pick(cp->title) << "\n";
+            } else if (cmd == ":skip") {
+                session.record_command(cmd);
+                ended = true;
+            } else if (cmd == ":quit") {
+                return finish();
+            } else {
+                c.out() << (c.zh() ? "  这里只接受运行器命令；协议命令请在你的客户端里输入。\n"
+                                   : "  Only runner commands here; type protocol commands in your client.\n");
+            }
+        }
+        for (const auto& q : st.questions)
+            if (!q.before && !ask(q)) return finish();
+        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        session.end_step(std::round(seconds * 10) / 10);
+        c.step_summary(session.records()[session.current() - 1]);
+    }
+    return finish();
+}
+
 int run_lab(const lab_options& o) {
     lab_file l = load_lab_file(o.lab_path);
     auto lang = *language_from_string(o.lang);
@@ -347,6 +430,7 @@ int run_lab(const lab_options& o) {
     }
 
     c.lab_intro(l);
+    if (o.serve) return run_live(l, o, c, printer);
     if (script) {
         // The setup (the scenario's script) is not the student's: only the steps are printed.
         lab_session session(l, {&printer});
@@ -495,6 +579,12 @@ std::function<int()> add_lab_command(CLI::App& app) {
     cmd->add_option("--student", o->student, "The student's name, for the report")->option_text("NAME");
     cmd->add_option("--report", o->report_path, "Write the grade report (JSON) at the end")->option_text("FILE");
     cmd->add_flag("--no-explain", o->no_explain, "Print the protocol lines without the explanations");
+    cmd->add_flag("--serve", o->serve,
+                  "Real clients: open the lab's servers on loopback ports; the student uses telnet, nc, "
+                  "smtplib or their own program, and this terminal takes :done, :check, ... (the report "
+                  "goes to --report; labs whose scenario has a set-up script are refused)");
+    cmd->add_option("--base-port", o->base_port, "With --serve: the first port (default: the system picks)")
+        ->option_text("N");
 
     CLI::App* grade_cmd = cmd->add_subcommand(
         "grade", "Grade attempt files (or every attempt file in a folder): NAME.report.json and "
@@ -518,6 +608,9 @@ std::function<int()> add_lab_command(CLI::App& app) {
         if (o->lab_path.empty()) throw std::runtime_error("lab: give a lab file (maillab lab labs/NAME.json)");
         int scripted = o->solution + !o->wrong.empty() + !o->attempt_path.empty() + !o->resume_path.empty();
         if (scripted > 1) throw std::runtime_error("lab: give one of --solution, --wrong, --attempt and --resume");
+        if (o->serve && scripted) throw std::runtime_error("lab: --serve is for real clients; it takes no script");
+        if (o->serve && !o->save_path.empty())
+            throw std::runtime_error("lab: --serve saves no attempt (real clients' lines cannot be replayed); use --report");
         return run_lab(*o);
     };
 }

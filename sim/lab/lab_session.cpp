@@ -133,8 +133,7 @@ std::vector<const checkpoint*> lab_session::type_line(const std::string& line) {
 
 void lab_session::record_command(const std::string& line) { records_[current_].input.push_back(line); }
 
-// Hints of `list` due after `failures` failed attempts, past the `shown` already shown.
-static std::vector<const hint*> due_hints(const std::vector<hint>& list, std::size_t failures,
+std::vector<const hint*> due_hints(const std::vector<hint>& list, std::size_t failures,
                                           std::size_t& shown) {
     std::vector<const hint*> out;
     while (shown < list.size() && list[shown].after <= failures) out.push_back(&list[shown++]);

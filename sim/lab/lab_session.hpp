@@ -126,6 +126,10 @@ private:
     std::vector<step_record> records_;
 };
 
+// The hints of `list` due after `failures` failed attempts, past the `shown` already shown
+// (advanced past the ones returned).
+std::vector<const hint*> due_hints(const std::vector<hint>& list, std::size_t failures, std::size_t& shown);
+
 // A scripted attempt run through a session, step by step, with what happens reported to an
 // observer (the terminal runner prints it; the grader listens to nothing).
 class attempt_observer {

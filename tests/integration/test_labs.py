@@ -4,8 +4,10 @@ Every lab in labs/ is run with `maillab lab LAB --solution` (every checkpoint an
 passes) and with each of its wrong attempts (`--wrong NAME`: exactly the named checkpoints and
 questions fail); `maillab lab check` proves them all; a folder of saved attempts is graded with
 `maillab lab grade DIR -o OUT` (JSON and Markdown per student, a summary, the same bytes twice);
-a broken lab file is refused with its line and column; and a student completes lab 1 at a
-pseudo-terminal (readline), saving the attempt, which then grades as complete.
+a broken lab file is refused with its line and column; a student completes lab 1 at a
+pseudo-terminal (readline), saving the attempt, which then grades as complete; and lab 1 is
+completed with a real client, Python's smtplib, against the lab's loopback ports
+(`maillab lab --serve`).
 
 The maillab binary comes from MAILLAB_BIN (see maillab_server.py).
 """
@@ -16,9 +18,12 @@ import json
 import os
 import pty
 import re
+import queue
 import select
+import smtplib
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 from pathlib import Path
@@ -69,7 +74,7 @@ class LabsThroughTheCommand(unittest.TestCase):
                 self.assertEqual(failed_items(report), set())
                 self.assertIn("Score:", result.stdout)
                 # The student's lines reached the server: the transcript shows its replies.
-                self.assertRegex(result.stdout, r"S: (2\d\d|\+OK)")
+                self.assertRegex(result.stdout, r"S: (2\d\d |\+OK|\* |\w+ OK)")
 
     def test_every_wrong_attempt_fails_exactly_what_it_names(self):
         for lab in LABS:
@@ -236,6 +241,81 @@ class LabsThroughTheCommand(unittest.TestCase):
         self.assertTrue(report["complete"])
         self.assertEqual(report["steps"][0]["failed_checks"], 1)
         self.assertEqual(report["steps"][0]["questions"][0]["attempts"], 2)
+
+
+    def test_a_real_client_against_the_labs_ports(self):
+        """Lab 1 with smtplib on the lab's real port; this terminal only answers and says :done."""
+        report_path = self.dir / "live.json"
+        env = dict(os.environ, NO_COLOR="1")
+        proc = subprocess.Popen([maillab_bin(), "lab", str(ROOT / "labs" / "01-smtp-by-hand.json"), "--serve",
+                                 "--no-explain", "--student", "Eve", "--report", str(report_path)],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, env=env)
+        lines: queue.Queue[str] = queue.Queue()
+        seen: list[str] = []
+        threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
+
+        def wait_for(pattern: str, timeout: float = 20.0) -> re.Match:
+            deadline = time.monotonic() + timeout
+            while True:
+                for line in seen:
+                    m = re.search(pattern, line)
+                    if m:
+                        seen.remove(line)
+                        return m
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"no {pattern!r} in:\n" + "".join(seen))
+                try:
+                    seen.append(lines.get(timeout=remaining))
+                except queue.Empty:
+                    pass
+
+        def say(text: str) -> None:
+            proc.stdin.write(text + "\n")
+            proc.stdin.flush()
+
+        try:
+            port = int(wait_for(r"mail\.b\.example\s+smtp\s+127\.0\.0\.1:(\d+)").group(1))
+            wait_for(r"Which reply code does its greeting carry")
+            say("220")
+            wait_for(r"Right\.")
+            with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
+                code, _ = client.helo("pc.student")
+                self.assertEqual(code, 250)
+            wait_for(r"(?i)C: quit")  # the trace has the session before we check it
+            say(":done")
+            wait_for(r"Step ended: checkpoints 2/2, questions 1/1")
+            wait_for(r"what will the server answer to DATA")
+            say("354")
+            wait_for(r"Right\.")
+            with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
+                refused = client.sendmail("student@a.example", ["bob@b.example", "carol@b.example"],
+                                          "Subject: Lab 1\r\n\r\nHello Bob and Carol, from smtplib.\r\n")
+                self.assertEqual(refused, {})
+            wait_for(r"(?i)C: quit")
+            say(":done")
+            wait_for(r"How did the server know")
+            say("b")
+            wait_for(r"which state was it in")
+            say("READY")
+            wait_for(r"Score: 13 / 13")
+            self.assertEqual(proc.wait(timeout=20), 0)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stdin.close()
+            proc.stdout.close()
+        report = json.loads(report_path.read_text())
+        self.assertTrue(report["complete"])
+        self.assertEqual(report["mode"], "live")
+        self.assertEqual(report["student"], "Eve")
+
+    def test_serve_refuses_a_lab_with_a_set_up_script(self):
+        result = run("lab", str(ROOT / "labs" / "03-pop3-states.json"), "--serve")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("real sockets do not run scripts", result.stderr)
 
 
 if __name__ == "__main__":
