@@ -312,6 +312,30 @@ class LabsThroughTheCommand(unittest.TestCase):
         self.assertEqual(report["mode"], "live")
         self.assertEqual(report["student"], "Eve")
 
+    def test_save_and_resume(self):
+        """Step 1 of lab 3 in one sitting (then Ctrl-D), the rest after --resume; the saved file
+        grades complete, with the first sitting's failed check counted."""
+        lab = str(ROOT / "labs" / "03-pop3-states.json")
+        saved = self.dir / "progress.json"
+        first = run("lab", lab, "--save", str(saved), "--student", "Fay", "--no-explain",
+                    input="AUTHORIZATION\nUSER bob\nPASS bob-pw\n:check\nLIST\nRETR 1\nQUIT\n:done\n")
+        self.assertEqual(first.returncode, 0, first.stdout + first.stderr)
+        self.assertIn("Hint:", first.stdout)
+        attempt = json.loads(saved.read_text())
+        self.assertEqual([s["step"] for s in attempt["steps"]], ["look"])
+        second = run("lab", lab, "--resume", str(saved), "--save", str(saved), "--no-explain",
+                     input="USER bob\nPASS bob-pw\nDELE 1\nRSET\nQUIT\n:done\na\n"
+                           "USER bob\nPASS bob-pw\nDELE 2\nQUIT\n:done\nb\nQUIT\n")
+        self.assertEqual(second.returncode, 0, second.stdout + second.stderr)
+        self.assertIn("resumed from", second.stdout)
+        self.assertIn("Score: 15 / 15", second.stdout)
+        graded = run("lab", "grade", str(saved), "-o", str(self.dir / "g"))
+        self.assertEqual(graded.returncode, 0, graded.stdout + graded.stderr)
+        report = json.loads((self.dir / "g" / "progress.report.json").read_text())
+        self.assertTrue(report["complete"])
+        self.assertEqual(report["student"], "Fay")
+        self.assertEqual(report["steps"][0]["failed_checks"], 1)
+
     def test_serve_refuses_a_lab_with_a_set_up_script(self):
         result = run("lab", str(ROOT / "labs" / "03-pop3-states.json"), "--serve")
         self.assertEqual(result.returncode, 1)
