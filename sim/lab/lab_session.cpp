@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/core/bytes.hpp"
 #include "sim/core/clock.hpp"
 #include "sim/lab/lab_loader.hpp"
 #include "sim/world/scenario_run.hpp"
@@ -11,21 +12,43 @@
 
 namespace maillab::lab {
 
-// The student's side of the connection: sends what is typed, reads nothing itself (the server
-// traces its replies, and the transcript shows them from the trace).
+// The student's side of the connection: sends what is typed, and otherwise reads nothing itself
+// (the server traces its replies, and the transcript shows them from the trace). One exception:
+// after a STARTTLS (SMTP, IMAP) or STLS (POP3) line that the server accepts, it asks the link for
+// the TLS handshake, as a real client would at that point (RFC 3207, RFC 2595, RFC 3501 6.2.1).
 class keyboard_client final : public protocol_session {
 public:
     void start() override {}
-    void receive(std::string_view) override {}
-    void tls_established(const tls_info&) override {}
+    void receive(std::string_view bytes) override {
+        if (!awaiting_tls_answer_) return;
+        buffer_.append(bytes);
+        std::size_t eol;
+        while (awaiting_tls_answer_ && (eol = buffer_.find('\n')) != std::string::npos) {
+            std::string line = buffer_.substr(0, eol);
+            buffer_.erase(0, eol + 1);
+            if (line.starts_with("* ")) continue;  // IMAP untagged data before the tagged answer
+            awaiting_tls_answer_ = false;
+            std::string upper = to_upper(line);
+            auto space = upper.find(' ');
+            bool accepted = upper.starts_with("220") || upper.starts_with("+OK") ||
+                            (space != std::string::npos && upper.compare(space, 3, " OK") == 0);
+            want_tls_ = accepted;
+        }
+    }
+    void tls_established(const tls_info&) override { want_tls_ = false; }
     void connection_lost() override {}
     void set_wake(std::function<void()> wake) override { wake_ = std::move(wake); }
     std::string take_output() override { return std::exchange(out_, {}); }
-    bool wants_tls() const override { return false; }
+    bool wants_tls() const override { return want_tls_; }
     bool wants_close() const override { return close_; }
 
     void send_line(const std::string& line) {
         out_ += line + "\r\n";
+        std::string upper = to_upper(line);
+        auto space = upper.find(' ');
+        std::string second = space == std::string::npos ? std::string() : upper.substr(space + 1);
+        awaiting_tls_answer_ = upper == "STARTTLS" || upper == "STLS" || second == "STARTTLS";
+        buffer_.clear();
         if (wake_) wake_();
     }
     void hang_up() {
@@ -36,6 +59,9 @@ public:
 private:
     std::function<void()> wake_;
     std::string out_;
+    std::string buffer_;
+    bool awaiting_tls_answer_ = false;
+    bool want_tls_ = false;
     bool close_ = false;
 };
 
