@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
     auto annotate = maillab::cli::add_annotate_command(app);
     auto export_ = maillab::cli::add_export_command(app);
     auto whatif = maillab::cli::add_whatif_command(app);
+    auto lab = maillab::cli::add_lab_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
         if (app.got_subcommand("annotate")) return annotate();
         if (app.got_subcommand("export")) return export_();
         if (app.got_subcommand("whatif")) return whatif();
+        if (app.got_subcommand("lab")) return lab();
     } catch (const std::exception& e) {
         std::cerr << "maillab: " << e.what() << '\n';
         return 1;

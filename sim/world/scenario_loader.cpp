@@ -41,10 +41,14 @@ void check_address(const json_value& v, const std::string& address) {
 
 class loader {
 public:
-    loader(const std::string& file, const std::string& text) : doc_(file, text) {}
+    // `pointer` is where the scenario object sits in the document: "" for a scenario file,
+    // "/scenario" for one inside a lab file.
+    loader(const json_document& doc, std::string pointer) : doc_(doc), pointer_(std::move(pointer)) {}
 
     scenario load() {
-        json_value root(doc_, doc_.root(), "");
+        const nlohmann::json* at = &doc_.root();
+        if (!pointer_.empty()) at = &doc_.root().at(nlohmann::json::json_pointer(pointer_));
+        json_value root(doc_, *at, pointer_);
         root.expect_object();
         root.expect_keys({"maillab_scenario", "title", "description", "seeds", "hosts", "users",
                           "dns", "links", "latency", "relay", "faults", "script", "expect"});
@@ -679,7 +683,8 @@ private:
         s_.expectations.push_back(std::move(e));
     }
 
-    json_document doc_;
+    const json_document& doc_;
+    std::string pointer_;
     scenario s_;
 };
 
@@ -702,9 +707,16 @@ scenario load_scenario_text(const std::string& file, const std::string& text) {
         throw file_format_error(file, {1, 1},
                                 "this is a trace recording, not a scenario: open it with "
                                 "maillab-gui, or give the scenario file that made it");
-    scenario s = loader(file, text).load();
+    json_document doc(file, text);
+    scenario s = loader(doc, "").load();
     std::string base = file.substr(file.find_last_of('/') + 1);
     s.id = base.size() > 5 && base.ends_with(".json") ? base.substr(0, base.size() - 5) : base;
+    return s;
+}
+
+scenario load_scenario_in(const json_document& doc, const std::string& pointer, std::string id) {
+    scenario s = loader(doc, pointer).load();
+    s.id = std::move(id);
     return s;
 }
 

@@ -16,6 +16,9 @@ constexpr int scenario_format_version = 1;
 scenario load_scenario_file(const std::string& path);
 // `file` is only used in messages.
 scenario load_scenario_text(const std::string& file, const std::string& text);
+// A scenario object inside another document (a lab file's "scenario"), at the JSON Pointer
+// `pointer`; errors name that document's lines and the path from its root.
+scenario load_scenario_in(const json_document& doc, const std::string& pointer, std::string id);
 
 // The role a client port name needs on the server ("submission" -> submission, "smtp" -> mx,
 // "smtps" -> submission with TLS, "pop3s" -> pop3 with TLS ...); nullopt if unknown.

@@ -60,6 +60,15 @@ public:
     // that would never settle.
     void run(std::size_t max_actions = 5'000'000);
 
+    // A connection for a client that is not in the script (a lab's student at the keyboard): the
+    // same in-memory link, tracers and server session a script step gets. `port` is a port name
+    // ("smtp", "pop3", ...); `done` is called once both ends have closed.
+    void open_connection(const std::string& from_host, const std::string& to_host,
+                         const std::string& port, relay_environment::client_factory make_client,
+                         relay_environment::connection_done done) {
+        connect(from_host, to_host, port, std::move(make_client), std::move(done));
+    }
+
     // The store holding `domain`'s mailboxes; nullptr if no host serves it.
     const mail_store* store_for_domain(const std::string& domain) const;
     // The store of a mail host (nullptr for a user agent).
