@@ -65,13 +65,7 @@ imap_observer::sent_command* imap_observer::find(std::string_view tag) {
 }
 
 void imap_observer::client_bytes(std::string_view bytes) {
-    if (!bytes.empty()) client_at_line_end_ = bytes.back() == '\n';
-    if (client_skip_to_line_) {
-        auto lf = bytes.find('\n');
-        if (lf == std::string_view::npos) return;
-        bytes.remove_prefix(lf + 1);
-        client_skip_to_line_ = false;
-    }
+    bytes = client_resync_.take(bytes);
     parser_.feed(bytes);
     read_client();
 }
@@ -146,13 +140,7 @@ void imap_observer::note_credentials(std::string_view base64, std::uint64_t caus
 }
 
 void imap_observer::server_bytes(std::string_view bytes) {
-    if (!bytes.empty()) server_at_line_end_ = bytes.back() == '\n';
-    if (server_skip_to_line_) {
-        auto lf = bytes.find('\n');
-        if (lf == std::string_view::npos) return;
-        bytes.remove_prefix(lf + 1);
-        server_skip_to_line_ = false;
-    }
+    bytes = server_resync_.take(bytes);
     splitter_.feed(bytes);
     while (!wants_tls_) {
         auto raw = splitter_.next();
@@ -291,11 +279,11 @@ void imap_observer::gap(direction d) {
     if (d == direction::to_client) {
         release_held();
         splitter_ = imap::response_splitter();
-        server_skip_to_line_ = !server_at_line_end_;
+        server_resync_.gap();
         return;
     }
     parser_ = imap::command_parser();
-    client_skip_to_line_ = !client_at_line_end_;
+    client_resync_.gap();
 }
 
 void imap_observer::tls_established() {

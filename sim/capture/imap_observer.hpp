@@ -65,10 +65,8 @@ private:
     imap_state_follower states_;
     imap::command_parser parser_;
     imap::response_splitter splitter_;
-    bool client_skip_to_line_ = false;
-    bool server_skip_to_line_ = false;
-    bool client_at_line_end_ = true;  // the last octet seen ended a line
-    bool server_at_line_end_ = true;
+    line_resync client_resync_;  // after a gap in the client's stream
+    line_resync server_resync_;  // after a gap in the server's stream
     bool splitter_failure_noted_ = false;
     client_mode mode_ = client_mode::commands;
     std::string waiting_for_;  // the command whose answer decides what comes next

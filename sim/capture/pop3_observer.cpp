@@ -29,16 +29,6 @@ bool known_verb(std::string_view verb) {
     return false;
 }
 
-bool skip_to_line(std::string& buffer) {
-    auto lf = buffer.find('\n');
-    if (lf == std::string::npos) {
-        buffer.clear();
-        return false;
-    }
-    buffer.erase(0, lf + 1);
-    return true;
-}
-
 }  // namespace
 
 pop3_observer::pop3_observer(connection_tracer& tracer, bool from_start)
@@ -52,18 +42,12 @@ bool pop3_observer::multiline_answer(const awaited& a) {
 }
 
 void pop3_observer::client_bytes(std::string_view bytes) {
-    if (!bytes.empty()) client_at_line_end_ = bytes.back() == '\n';
-    client_in_.append(bytes);
+    client_in_.append(client_resync_.take(bytes));
     read_client();
 }
 
 void pop3_observer::read_client() {
     while (!client_in_.empty() && mode_ != client_mode::waiting) {
-        if (client_skip_to_line_) {
-            if (!skip_to_line(client_in_)) return;
-            client_skip_to_line_ = false;
-            continue;
-        }
         line_reader::result got = client_lines_.next(client_in_);
         if (got.type == line_reader::result::kind::none) return;
         if (got.type == line_reader::result::kind::too_long) {
@@ -109,13 +93,7 @@ void pop3_observer::command_line(const line_reader::result& got) {
 }
 
 void pop3_observer::server_bytes(std::string_view bytes) {
-    if (!bytes.empty()) server_at_line_end_ = bytes.back() == '\n';
-    if (server_skip_to_line_) {
-        auto lf = bytes.find('\n');
-        if (lf == std::string_view::npos) return;
-        bytes.remove_prefix(lf + 1);
-        server_skip_to_line_ = false;
-    }
+    bytes = server_resync_.take(bytes);
     responses_.feed(bytes);
     for (;;) {
         awaited a;
@@ -164,12 +142,12 @@ void pop3_observer::gap(direction d) {
     // As in the SMTP observer: after a hole, reading starts again at a line.
     if (d == direction::to_client) {
         responses_.discard();
-        server_skip_to_line_ = !server_at_line_end_;
+        server_resync_.gap();
         return;
     }
     client_in_.clear();
     client_lines_ = line_reader(max_observed_line);
-    client_skip_to_line_ = !client_at_line_end_;
+    client_resync_.gap();
 }
 
 void pop3_observer::tls_established() {

@@ -52,10 +52,8 @@ private:
     std::string client_in_;
     line_reader client_lines_;
     pop3::response_reader responses_;
-    bool server_skip_to_line_ = false;
-    bool client_skip_to_line_ = false;
-    bool server_at_line_end_ = true;  // the last octet seen ended a line
-    bool client_at_line_end_ = true;
+    line_resync client_resync_;  // after a gap in the client's stream
+    line_resync server_resync_;  // after a gap in the server's stream
     client_mode mode_ = client_mode::commands;
     std::deque<awaited> awaited_;
     bool greeted_ = false;

@@ -40,6 +40,22 @@ void trace_state_changes(connection_tracer& tracer, std::string_view machine,
                          const std::vector<state_change>& changes,
                          std::optional<std::uint64_t> cause);
 
+// Where reading one stream starts again after octets went missing from the capture. Segments
+// of a line protocol mostly end with a line: when the octets before the hole did, those after
+// it are taken to start a line; otherwise the rest of the cut line is skipped.
+class line_resync {
+public:
+    // The part of `bytes` to read: all of it, or what follows the next LF while the rest of a
+    // cut line is being skipped (nothing when that LF has not come yet).
+    std::string_view take(std::string_view bytes);
+    // Octets went missing after the ones taken so far.
+    void gap() { skipping_ = !at_line_end_; }
+
+private:
+    bool at_line_end_ = true;  // the last octet seen ended a line
+    bool skipping_ = false;
+};
+
 class protocol_observer {
 public:
     virtual ~protocol_observer() = default;

@@ -38,17 +38,6 @@ bool known_verb(std::string_view verb) {
     return false;
 }
 
-// Drops bytes up to and including the next LF; true when one was found.
-bool skip_to_line(std::string& buffer) {
-    auto lf = buffer.find('\n');
-    if (lf == std::string::npos) {
-        buffer.clear();
-        return false;
-    }
-    buffer.erase(0, lf + 1);
-    return true;
-}
-
 }  // namespace
 
 smtp_observer::smtp_observer(connection_tracer& tracer, bool from_start)
@@ -57,18 +46,12 @@ smtp_observer::smtp_observer(connection_tracer& tracer, bool from_start)
 }
 
 void smtp_observer::client_bytes(std::string_view bytes) {
-    if (!bytes.empty()) client_at_line_end_ = bytes.back() == '\n';
-    client_in_.append(bytes);
+    client_in_.append(client_resync_.take(bytes));
     read_client();
 }
 
 void smtp_observer::read_client() {
     while (!client_in_.empty()) {
-        if (client_skip_to_line_) {
-            if (!skip_to_line(client_in_)) return;
-            client_skip_to_line_ = false;
-            continue;
-        }
         if (mode_ == client_mode::waiting) return;
         if (mode_ == client_mode::text) {
             if (!read_text()) return;
@@ -178,13 +161,7 @@ void smtp_observer::finish_text() {
 }
 
 void smtp_observer::server_bytes(std::string_view bytes) {
-    if (!bytes.empty()) server_at_line_end_ = bytes.back() == '\n';
-    if (server_skip_to_line_) {
-        auto lf = bytes.find('\n');
-        if (lf == std::string_view::npos) return;
-        bytes.remove_prefix(lf + 1);
-        server_skip_to_line_ = false;
-    }
+    bytes = server_resync_.take(bytes);
     replies_.feed(bytes);
     while (auto r = replies_.next()) reply(*r);
 }
@@ -246,7 +223,7 @@ void smtp_observer::gap(direction d) {
     // the octets after it are taken to start a line; otherwise the rest of that line is skipped.
     if (d == direction::to_client) {
         replies_ = smtp::reply_parser();
-        server_skip_to_line_ = !server_at_line_end_;
+        server_resync_.gap();
         return;
     }
     if (mode_ == client_mode::text) {
@@ -257,7 +234,7 @@ void smtp_observer::gap(direction d) {
     }
     client_in_.clear();
     client_lines_ = line_reader(max_observed_line);
-    client_skip_to_line_ = !client_at_line_end_;
+    client_resync_.gap();
 }
 
 void smtp_observer::tls_established() {

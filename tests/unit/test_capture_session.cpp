@@ -311,6 +311,50 @@ TEST_CASE("capture: SMTP pipelining, DATA, AUTH LOGIN, and a lost segment") {
     test::check_transitions(events);
 }
 
+TEST_CASE("line_resync: after a hole, reading starts again at the next line") {
+    line_resync r;
+    CHECK(r.take("NOOP\r\n") == "NOOP\r\n");
+    r.gap();  // the hole came after a whole line: what follows starts a line
+    CHECK(r.take("QUIT\r\n") == "QUIT\r\n");
+    CHECK(r.take("MAIL FR") == "MAIL FR");
+    r.gap();  // the hole cut a line: its rest is skipped, across segments
+    CHECK(r.take("OM:<a") == "");
+    CHECK(r.take("@x>\r\nRSET\r\n") == "RSET\r\n");
+    CHECK(r.take("NOOP") == "NOOP");
+}
+
+TEST_CASE("capture: a hole in the middle of a line, in each protocol, loses that line only") {
+    struct one_protocol {
+        std::uint16_t port;
+        std::string greeting, before, after, reply_before, reply_after;
+        std::vector<std::string> commands;
+    };
+    // Each time the client's line "...X" is cut by a lost segment; its rest is not a command.
+    std::vector<one_protocol> cases = {
+        {25, "220 mx ESMTP\r\n", "NOOP\r\nMAIL FR", "a@x>\r\nQUIT\r\n",
+         "250 ok\r\n25", "\r\n221 bye\r\n", {"NOOP", "QUIT"}},
+        {110, "+OK ready\r\n", "NOOP\r\nUSER al", "ce\r\nQUIT\r\n", "+OK\r\n-ER",
+         "\r\n+OK bye\r\n", {"NOOP", "QUIT"}},
+        {143, "* OK ready\r\n", "a1 NOOP\r\na2 LOGIN al", "ce pw\r\na3 LOGOUT\r\n",
+         "a1 OK done\r\na2 N", "\r\n* BYE\r\na3 OK bye\r\n", {"a1 NOOP", "a3 LOGOUT"}},
+    };
+    for (const auto& p : cases) {
+        CAPTURE(p.port);
+        tcp_conversation c(client, {"192.0.2.9", p.port});
+        c.handshake()
+            .server(p.greeting)
+            .client(p.before)
+            .lose(true, 4)
+            .client(p.after)
+            .server(p.reply_before)
+            .lose(false, 3)
+            .server(p.reply_after)
+            .close(false);
+        auto events = import(c);
+        CHECK(texts(events, event_kind::command) == p.commands);
+    }
+}
+
 TEST_CASE("capture: a capture begun mid-connection learns the state from what it sees") {
     tcp_conversation c(client, {"192.0.2.25", 2525});
     c.client("RCPT TO:<b@y>\r\n").server("250 ok\r\n").client("QUIT\r\n").server("221 bye\r\n");
