@@ -4,17 +4,10 @@ and the differing replies in red in the view area, differently in Chinese; a seq
 client command and --whatif-at on a recording are refused with a message."""
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import tempfile
 import unittest
-from pathlib import Path
 
-from png_reader import read_png
-from test_gui_world_views import ROOT, count_colour, golden_seq, views_box
+from test_gui_world_views import ROOT, GuiScreenshots, count_colour, golden_seq, views_box
 
-GUI = os.environ.get("MAILLAB_GUI_BIN", "")
 # Tall enough for the outcome lines, the shared rows and the changed reply in the view area.
 SIZE = (1600, 1000)
 VIEWS = views_box(*SIZE)
@@ -23,30 +16,8 @@ EDIT_GOLD = (100, 78, 10)
 DIFFERS_RED = (125, 32, 32)
 
 
-class WhatIfView(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        if not GUI or not Path(GUI).exists():
-            raise RuntimeError("set MAILLAB_GUI_BIN to the maillab-gui binary")
-        if not shutil.which("xvfb-run"):
-            raise RuntimeError("xvfb-run is missing (Debian package xvfb)")
-        cls.tmp = tempfile.TemporaryDirectory(prefix="maillab-gui-whatif-")
-        cls.dir = Path(cls.tmp.name)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
-
-    def run_gui(self, *args: str) -> subprocess.CompletedProcess:
-        w, h = SIZE
-        cmd = ["xvfb-run", "-a", "-s", f"-screen 0 {w}x{h}x24", GUI, *args, "--size", f"{w}x{h}"]
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=180, cwd=ROOT)
-
-    def shot(self, name: str, *args: str):
-        out = self.dir / name
-        result = self.run_gui(*args, "--screenshot", str(out))
-        self.assertEqual(result.returncode, 0, result.stderr + result.stdout)
-        return read_png(out)[2]
+class WhatIfView(GuiScreenshots):
+    size = SIZE
 
     def test_branch_beside_the_original(self):
         rcpt = golden_seq("classic", "RCPT TO:<bob@b.example>", kind="command", **{"from": "mail.a.example"})

@@ -67,32 +67,38 @@ def count_where(rows, box, test) -> int:
                if test(rows[y][3 * x], rows[y][3 * x + 1], rows[y][3 * x + 2]))
 
 
-class WorldViews(unittest.TestCase):
+class GuiScreenshots(unittest.TestCase):
+    """maillab-gui frames under xvfb-run, written to a temporary folder and read back as rows of
+    RGB; `size` is the window's unless a call names another. Shared by the GUI's view tests."""
+    size = SIZE
+
     @classmethod
     def setUpClass(cls):
         if not GUI or not Path(GUI).exists():
             raise RuntimeError("set MAILLAB_GUI_BIN to the maillab-gui binary")
         if not shutil.which("xvfb-run"):
             raise RuntimeError("xvfb-run is missing (Debian package xvfb)")
-        cls.tmp = tempfile.TemporaryDirectory(prefix="maillab-gui-world-")
+        cls.tmp = tempfile.TemporaryDirectory(prefix=f"maillab-gui-{cls.__name__}-")
         cls.dir = Path(cls.tmp.name)
 
     @classmethod
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
-    def run_gui(self, *args: str, size=SIZE) -> subprocess.CompletedProcess:
-        w, h = size
+    def run_gui(self, *args: str, size=None) -> subprocess.CompletedProcess:
+        w, h = size or self.size
         cmd = ["xvfb-run", "-a", "-s", f"-screen 0 {w}x{h}x24", GUI, *args, "--size", f"{w}x{h}"]
         # Scenario paths are relative to the source tree, as in class.
         return subprocess.run(cmd, capture_output=True, text=True, timeout=180, cwd=ROOT)
 
-    def shot(self, name: str, *args: str, size=SIZE):
+    def shot(self, name: str, *args: str, size=None):
         out = self.dir / name
         result = self.run_gui(*args, "--screenshot", str(out), size=size)
         self.assertEqual(result.returncode, 0, result.stderr + result.stdout)
         return read_png(out)[2]
 
+
+class WorldViews(GuiScreenshots):
     def test_topology_during_the_webmail_http_path(self):
         post = golden_seq("webmail", "POST /send")
         rows = self.shot("topology.png", "scenarios/webmail.json", "--cursor", str(post),
