@@ -48,7 +48,7 @@ std::string join(const std::vector<std::string>& items) {
 // error. Notes, queue and DNS events carry fields that vary with the note; those are not checked.
 const std::map<std::string, std::set<std::string>>& fields_by_kind() {
     static const std::map<std::string, std::set<std::string>> table = {
-        {"tcp", {"action", "transport", "by", "reason"}},
+        {"tcp", {"action", "transport", "by", "answering", "reason"}},
         {"tls", {"phase", "mode", "version", "cipher", "reason"}},
         {"bytes", {"size"}},
         {"command", {"verb", "args", "auth_response", "mechanism", "tag", "user", "fault"}},

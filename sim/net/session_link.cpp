@@ -19,9 +19,16 @@ session_link::session_link(pipe_endpoint& end, protocol_session& session,
     end_.on_close = [this] {
         if (closed_) return;
         closed_ = true;
-        event e = tap::tcp("close", "connection closed by " + tracer_.peer_host(), "memory");
-        e.fields["by"] = tracer_.peer_host();
-        tracer_.incoming(std::move(e));
+        // The peer's own close is already traced by its end. What this end adds is its answer:
+        // it closes its side too (the second FIN of a TCP close), so each end traces only what
+        // it does itself and no close appears twice.
+        event e = tap::tcp("close",
+                           fmt::format("{} closes its side too ({} closed first)",
+                                       tracer_.local_host(), tracer_.peer_host()),
+                           "memory");
+        e.fields["by"] = tracer_.local_host();
+        e.fields["answering"] = tracer_.peer_host();
+        tracer_.outgoing(std::move(e));
         if (tls_ && !tls_->established())
             tracer_.local(tap::tls("failed", "TLS handshake failed: the peer closed the connection",
                                    {{"reason", "connection closed during the handshake"}}));
@@ -139,6 +146,12 @@ void session_link::close_here(std::string_view why) {
     tracer_.outgoing(std::move(e));
     end_.close();
     mark_closed();
+}
+
+void session_link::abort(std::string_view why) {
+    if (closed_) return;
+    close_here(why);
+    session_.connection_lost();
 }
 
 void session_link::mark_closed() {
