@@ -40,6 +40,9 @@ public:
     // Implicit TLS: the handshake first, then the session starts inside it.
     void start_with_tls();
     bool closed() const { return closed_; }
+    // The program at this end stops (a server restart): the connection ends without a goodbye,
+    // whatever the session was doing; `why` goes into the trace.
+    void abort(std::string_view why);
 
     // When set, what the session sends passes through it before the tap and the wire see it:
     // a what-if branch (sim/world/what_if.hpp) changes or drops one client command here, once,

@@ -42,6 +42,22 @@ std::string describe_fault(const fault_rule& r) {
             text = fmt::format("mailbox of {} is full ({})", r.user,
                                r.permanent ? "552 5.2.2" : "452 4.2.2");
             break;
+        case fault_action::lose_reply:
+            text = fmt::format("lose the reply to {} (the connection breaks)", target);
+            break;
+        case fault_action::corrupt:
+            if (!r.command.empty())
+                text = fmt::format("change \"{}\" into \"{}\" in {}", r.replace, r.with, target);
+            else if (r.nth)
+                text = fmt::format("change \"{}\" into \"{}\" in the {} line containing it",
+                                   r.replace, r.with, ordinal(r.nth));
+            else
+                text = fmt::format("change \"{}\" into \"{}\" in every line", r.replace, r.with);
+            break;
+        case fault_action::delay:
+            text = fmt::format("hold the replies to {} back {} ms", target, r.delay_us / 1000);
+            break;
+        case fault_action::restart: text = "restart (its servers are down for a while)"; break;
     }
     text += fmt::format(" on {}", r.host);
     if (r.from_us > 0 || r.until_us)
@@ -54,7 +70,9 @@ bool fault_injector::applies(const std::vector<fault_rule>& rules, const std::st
                              const std::string& proto) {
     for (const auto& r : rules) {
         if (r.host != host) continue;
-        if (r.action == fault_action::unreachable || r.action == fault_action::fail_tls) continue;
+        if (r.action == fault_action::unreachable || r.action == fault_action::fail_tls ||
+            r.action == fault_action::restart)
+            continue;
         if (r.proto.empty() || r.proto == proto) return true;
     }
     return false;
@@ -63,15 +81,25 @@ bool fault_injector::applies(const std::vector<fault_rule>& rules, const std::st
 fault_injector::fault_injector(std::unique_ptr<protocol_session> inner,
                                const std::vector<fault_rule>& rules, fault_counters& counters,
                                std::string host, std::string proto, connection_tracer& tracer,
-                               std::int64_t start_us)
+                               std::int64_t start_us, timer after)
     : inner_(std::move(inner)),
       rules_(rules),
       counters_(counters),
       host_(std::move(host)),
       proto_(std::move(proto)),
       tracer_(tracer),
-      start_us_(start_us) {
+      start_us_(start_us),
+      after_(std::move(after)) {
     counters_.matches.resize(rules_.size(), 0);
+}
+
+fault_injector::~fault_injector() { *alive_ = false; }
+
+void fault_injector::set_wake(std::function<void()> wake) {
+    wake_ = std::move(wake);
+    inner_->set_wake([this] {
+        if (wake_) wake_();
+    });
 }
 
 void fault_injector::start() {
@@ -84,7 +112,10 @@ void fault_injector::tls_established(const tls_info& info) {
     collect_inner_output();
 }
 
-void fault_injector::connection_lost() { inner_->connection_lost(); }
+void fault_injector::connection_lost() {
+    *alive_ = false;
+    inner_->connection_lost();
+}
 
 void fault_injector::world_changed() {
     inner_->world_changed();
@@ -104,7 +135,7 @@ void fault_injector::collect_inner_output() {
         data_requested_ = false;
         if (produced.starts_with("354")) in_data_ = true;
     }
-    out_ += produced;
+    (holds_ > 0 ? held_ : out_) += produced;
 }
 
 void fault_injector::receive(std::string_view bytes) {
@@ -120,11 +151,20 @@ void fault_injector::receive(std::string_view bytes) {
     pending_.erase(0, closing_ ? pending_.size() : start);
 }
 
-void fault_injector::handle_line(std::string_view raw) {
-    std::string_view line = raw;
+namespace {
+
+std::string_view without_eol(std::string_view line) {
     while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+    return line;
+}
+
+}  // namespace
+
+void fault_injector::handle_line(std::string_view arrived) {
+    std::string raw(arrived);
 
     if (in_data_) {
+        std::string_view line = without_eol(raw);
         if (line == ".") {
             in_data_ = false;
             if (const fault_rule* r = match(".", {})) return take_command(*r, line, raw, ".", {});
@@ -145,6 +185,7 @@ void fault_injector::handle_line(std::string_view raw) {
                                           r.lines));
                 return close_now();
             }
+            raw = corrupted(raw, "");
         }
         inner_->receive(raw);
         collect_inner_output();
@@ -152,14 +193,18 @@ void fault_injector::handle_line(std::string_view raw) {
     }
 
     // IMAP commands begin with a tag: the verb is the second word.
-    std::string_view words = line;
-    std::string tag;
-    if (proto_ == "imap") {
-        auto space = words.find(' ');
-        tag = std::string(words.substr(0, space));
-        words = space == std::string_view::npos ? std::string_view() : words.substr(space + 1);
-    }
-    command_words w = split_command_line(words);
+    auto verb_and_args = [this](std::string_view line) {
+        std::string_view words = line;
+        if (proto_ == "imap") {
+            auto space = words.find(' ');
+            words = space == std::string_view::npos ? std::string_view() : words.substr(space + 1);
+        }
+        return split_command_line(words);
+    };
+    // Bytes changed on the way arrive changed: the server and every other rule see the new line.
+    raw = corrupted(raw, verb_and_args(without_eol(raw)).verb);
+    std::string_view line = without_eol(raw);
+    command_words w = verb_and_args(line);
     if (const fault_rule* r = match(w.verb, w.args))
         return take_command(*r, line, raw, w.verb, w.args);
     if (proto_ == "smtp" && w.verb == "DATA") {
@@ -168,6 +213,29 @@ void fault_injector::handle_line(std::string_view raw) {
     }
     inner_->receive(raw);
     collect_inner_output();
+}
+
+std::string fault_injector::corrupted(std::string_view raw, const std::string& verb) {
+    std::int64_t elapsed = tracer_.now_us() - start_us_;
+    for (std::size_t i = 0; i < rules_.size(); ++i) {
+        const fault_rule& r = rules_[i];
+        if (r.action != fault_action::corrupt || r.host != host_) continue;
+        if (!r.proto.empty() && r.proto != proto_) continue;
+        if (elapsed < r.from_us || (r.until_us && elapsed >= *r.until_us)) continue;
+        // A rule naming a command looks at that command's lines only, never at the DATA text.
+        if (!r.command.empty() && (in_data_ || r.command != verb)) continue;
+        auto at = raw.find(r.replace);
+        if (at == std::string_view::npos) continue;
+        ++counters_.matches[i];
+        if (r.nth && counters_.matches[i] != r.nth) continue;
+        std::string changed(raw);
+        changed.replace(at, r.replace.size(), r.with);
+        trace_rule(r, fmt::format("the line \"{}\" arrives as \"{}\": bytes changed on the way, "
+                                  "and {} has no checksum of its own to notice",
+                                  without_eol(raw), without_eol(changed), to_upper(proto_)));
+        return changed;
+    }
+    return std::string(raw);
 }
 
 const fault_rule* fault_injector::match(const std::string& verb, std::string_view args) {
@@ -182,7 +250,8 @@ const fault_rule* fault_injector::match(const std::string& verb, std::string_vie
             // The path exactly ("<bob@b.example>"), so jimbob@b.example is not bob.
             if (!icontains(args, "<" + r.user + ">")) continue;
         } else if (r.action != fault_action::reply && r.action != fault_action::reply_and_close &&
-                   r.action != fault_action::close) {
+                   r.action != fault_action::close && r.action != fault_action::lose_reply &&
+                   r.action != fault_action::delay) {
             continue;
         }
         if (want != verb) continue;
@@ -197,6 +266,8 @@ const fault_rule* fault_injector::match(const std::string& verb, std::string_vie
 void fault_injector::take_command(const fault_rule& rule, std::string_view line,
                                   std::string_view raw, const std::string& verb,
                                   std::string_view args) {
+    if (rule.action == fault_action::lose_reply) return lose_reply(rule, raw);
+    if (rule.action == fault_action::delay) return hold_replies(rule, raw);
     // The server never sees this line, so the wrapper traces it as the server would have.
     event cmd;
     cmd.kind = event_kind::command;
@@ -236,6 +307,36 @@ void fault_injector::take_command(const fault_rule& rule, std::string_view line,
         out_ += wire + "\r\n";
     }
     if (closes) close_now();
+}
+
+void fault_injector::lose_reply(const fault_rule& rule, std::string_view raw) {
+    // The server really handles the line (for the "." of DATA it stores the mail and says
+    // 250); only its answer is lost. The client cannot tell this from a failure before the
+    // server acted, so it sends the mail again later: RFC 1047's duplicate message.
+    trace_rule(rule, "the server handles this line, but the connection breaks before its reply "
+                     "reaches the client");
+    std::string before = std::exchange(out_, {});
+    inner_->receive(raw);
+    collect_inner_output();
+    out_ = std::move(before);  // replies to earlier lines did leave; this one does not
+    close_now();
+}
+
+void fault_injector::hold_replies(const fault_rule& rule, std::string_view raw) {
+    trace_rule(rule, fmt::format("the server's replies are held back {} ms from here",
+                                 rule.delay_us / 1000));
+    ++holds_;
+    inner_->receive(raw);
+    collect_inner_output();
+    after_(rule.delay_us, [this, alive = alive_, rule_name = describe_fault(rule)] {
+        if (!*alive) return;
+        if (--holds_ > 0) return;
+        tracer_.note("fault.released",
+                     fmt::format("scripted fault ({}): the held replies leave now", rule_name),
+                     {{"rule", rule_name}}, std::nullopt);
+        out_ += std::exchange(held_, {});
+        if (wake_) wake_();
+    });
 }
 
 void fault_injector::trace_rule(const fault_rule& rule, std::string what) {

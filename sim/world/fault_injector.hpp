@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,18 +33,27 @@ class fault_injector final : public protocol_session {
 public:
     // `rules` are the scenario's rules (indexes into `counters`), `host` and `proto` this
     // connection's server host and protocol; the rules' from/until count from `start_us`.
+    // `after` runs an action later on the world's clock (virtual in a scenario, real under
+    // serve): a `delay` rule releases the held replies with it.
+    using timer = std::function<void(std::int64_t delay_us, std::function<void()> action)>;
     fault_injector(std::unique_ptr<protocol_session> inner, const std::vector<fault_rule>& rules,
                    fault_counters& counters, std::string host, std::string proto,
-                   connection_tracer& tracer, std::int64_t start_us);
+                   connection_tracer& tracer, std::int64_t start_us, timer after);
 
     void start() override;
     void receive(std::string_view bytes) override;
     void tls_established(const tls_info& info) override;
     void connection_lost() override;
     void world_changed() override;
+    void set_wake(std::function<void()> wake) override;
     std::string take_output() override;
-    bool wants_tls() const override { return !closing_ && inner_->wants_tls(); }
-    bool wants_close() const override { return closing_ || inner_->wants_close(); }
+    ~fault_injector() override;
+    // While a delay holds the replies back, the server's wish to close or start TLS waits for
+    // them: the 221 to QUIT must leave before the connection closes.
+    bool wants_tls() const override { return !closing_ && holds_ == 0 && inner_->wants_tls(); }
+    bool wants_close() const override {
+        return closing_ || (holds_ == 0 && inner_->wants_close());
+    }
 
     // Whether any rule could apply to a connection of this host and protocol at all (if not,
     // the world does not wrap the session, and its trace is exactly as without faults).
@@ -59,6 +69,12 @@ private:
     void trace_rule(const fault_rule& rule, std::string what);
     void close_now();
     void collect_inner_output();
+    // lose_reply: the server handles the line; what it answers never leaves.
+    void lose_reply(const fault_rule& rule, std::string_view raw);
+    // corrupt: the line with the rule's bytes changed, or the line itself when no rule matches.
+    std::string corrupted(std::string_view raw, const std::string& verb);
+    // delay: hold every reply from now until the rule's delay has passed.
+    void hold_replies(const fault_rule& rule, std::string_view raw);
 
     std::unique_ptr<protocol_session> inner_;
     const std::vector<fault_rule>& rules_;
@@ -73,6 +89,12 @@ private:
     bool in_data_ = false;  // SMTP: between 354 and the final "."
     bool data_requested_ = false;
     std::uint32_t data_lines_ = 0;
+    timer after_;
+    std::function<void()> wake_;
+    std::string held_;       // replies held back by a delay rule
+    int holds_ = 0;          // delay rules still holding (replies leave when it is 0)
+    // Cleared when the connection is gone, so a delay that ends later touches nothing.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace maillab::world

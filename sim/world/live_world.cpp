@@ -131,16 +131,21 @@ void live_world::connect(const std::string& from_host, const std::string& to_hos
     const listener_entry* target = nullptr;
     for (const auto& l : listeners_)
         if (l.host == to_host && l.service == port) target = &l;
-    if (const fault_rule* rule = active_fault(s_, fault_action::unreachable, to_host, "",
-                                              now_us() - hosts_->start_us());
-        rule || !target) {
+    std::int64_t elapsed = now_us() - hosts_->start_us();
+    // Under serve a `restart` rule stops the relays to and from the host while it is down (the
+    // real clients' own connections are not cut: they belong to the students).
+    const fault_rule* rule = active_fault(s_, fault_action::unreachable, to_host, "", elapsed);
+    if (!rule) rule = active_fault(s_, fault_action::restart, to_host, "", elapsed);
+    if (!rule) rule = active_fault(s_, fault_action::restart, from_host, "", elapsed);
+    if (rule || !target) {
         connection_tracer tracer(trace_, trace_.new_connection_id(), "smtp", from_host, to_host);
         std::string why = rule ? fmt::format("scripted fault: {}", describe_fault(*rule))
                                : fmt::format("{} does not listen for {}", to_host, port);
         tracer.outgoing(tap::tcp("connect_failed",
                                  fmt::format("{} cannot connect to {} ({})", from_host, to_host, why),
                                  "tcp"));
-        after(rule ? s_.relay.connect_timeout_us : 0, [done] { done(false, nullptr); });
+        bool silent = rule && rule->action == fault_action::unreachable;  // no answer: wait
+        after(silent ? s_.relay.connect_timeout_us : 0, [done] { done(false, nullptr); });
         return;
     }
     connect_spec spec;

@@ -18,7 +18,7 @@ struct mail_hosts::mail_system {
 
 mail_hosts::mail_hosts(const scenario& s, const dns_zone& dns, relay_environment& env,
                        std::int64_t start_us, bool live)
-    : s_(s), start_us_(start_us) {
+    : s_(s), env_(env), start_us_(start_us) {
     // Hosts that share a domain share a store, transitively: a host serving a.example and
     // b.example joins the systems of both into one. Union-find over the domains.
     std::map<std::string, std::string> parent;
@@ -139,7 +139,11 @@ std::unique_ptr<protocol_session> mail_hosts::make_server(host& h, const port_in
     }
     if (fault_injector::applies(s_.faults, spec.name, port.proto))
         server = std::make_unique<fault_injector>(std::move(server), s_.faults, fault_counts_,
-                                                  spec.name, port.proto, tracer, start_us_);
+                                                  spec.name, port.proto, tracer, start_us_,
+                                                  [this](std::int64_t delay_us,
+                                                         std::function<void()> action) {
+                                                      env_.after(delay_us, std::move(action));
+                                                  });
     return server;
 }
 

@@ -65,6 +65,7 @@ private:
     struct mail_system;
 
     const scenario& s_;
+    relay_environment& env_;  // its timers release the replies a `delay` fault holds back
     std::int64_t start_us_;
     std::vector<std::unique_ptr<mail_system>> systems_;
     std::map<std::string, std::unique_ptr<host>> hosts_;

@@ -34,6 +34,10 @@ std::string_view to_string(fault_action action) {
         case fault_action::fail_tls: return "fail_tls";
         case fault_action::unreachable: return "unreachable";
         case fault_action::mailbox_full: return "mailbox_full";
+        case fault_action::lose_reply: return "lose_reply";
+        case fault_action::corrupt: return "corrupt";
+        case fault_action::delay: return "delay";
+        case fault_action::restart: return "restart";
     }
     return "?";
 }

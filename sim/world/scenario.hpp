@@ -84,6 +84,12 @@ enum class fault_action {
     drop_data,        // close the connection after `lines` lines of the DATA text
     fail_tls,         // advertise STARTTLS (or listen for TLS) but fail the handshake
     unreachable,      // connections to the host fail (from/until)
+    lose_reply,       // the server answers the command, but the connection breaks before the
+                      // reply reaches the client (the "." of DATA: RFC 1047's duplicate)
+    corrupt,          // a line arrives with `replace` changed into `with` (no checksum in SMTP)
+    delay,            // the server's replies are held back `delay_us` from the matching command
+    restart,          // the host's servers stop at `from` (every connection cut) and are back
+                      // at `until`; stores and queues survive, as on disk
     mailbox_full,     // RCPT TO for `user` gets 452 4.2.2 (552 5.2.2 when `permanent`)
 };
 std::string_view to_string(fault_action action);
@@ -102,6 +108,9 @@ struct fault_rule {
     std::uint32_t lines = 0;  // drop_data
     std::string user;        // mailbox_full
     bool permanent = false;  // mailbox_full
+    std::string replace;        // corrupt: the bytes changed ...
+    std::string with;           // ... into these
+    std::int64_t delay_us = 0;  // delay
     std::string where;
 };
 

@@ -245,12 +245,15 @@ private:
         f.where = v.where();
         auto action = v.member("action");
         std::string a = action.as_choice({"reply", "reply_and_close", "close", "drop_data",
-                                          "fail_tls", "unreachable", "mailbox_full"});
+                                          "fail_tls", "unreachable", "mailbox_full",
+                                          "lose_reply", "corrupt", "delay", "restart"});
         static const std::map<std::string, fault_action> actions = {
             {"reply", fault_action::reply},       {"reply_and_close", fault_action::reply_and_close},
             {"close", fault_action::close},       {"drop_data", fault_action::drop_data},
             {"fail_tls", fault_action::fail_tls}, {"unreachable", fault_action::unreachable},
-            {"mailbox_full", fault_action::mailbox_full}};
+            {"mailbox_full", fault_action::mailbox_full},
+            {"lose_reply", fault_action::lose_reply}, {"corrupt", fault_action::corrupt},
+            {"delay", fault_action::delay},           {"restart", fault_action::restart}};
         f.action = actions.at(a);
         // Each action has its own keys: a key that would do nothing is an error.
         std::set<std::string> keys = {"name", "host", "action", "from", "until"};
@@ -266,6 +269,16 @@ private:
             case fault_action::fail_tls: keys.insert({"proto"}); break;
             case fault_action::unreachable: break;
             case fault_action::mailbox_full: keys.insert({"user", "permanent", "nth"}); break;
+            case fault_action::lose_reply:
+                keys.insert({"proto", "command", "argument_contains", "nth"});
+                break;
+            case fault_action::corrupt:
+                keys.insert({"proto", "command", "nth", "replace", "with"});
+                break;
+            case fault_action::delay:
+                keys.insert({"proto", "command", "argument_contains", "nth", "delay"});
+                break;
+            case fault_action::restart: break;
         }
         v.expect_keys(keys);
         if (auto n = v.optional_member("name")) f.name = n->as_string();
@@ -278,7 +291,9 @@ private:
             f.nth = static_cast<std::uint32_t>(n->as_integer(1, 1000000));
         if (auto t = v.optional_member("from")) f.from_us = t->as_duration_us();
         if (auto t = v.optional_member("until")) f.until_us = t->as_duration_us();
-        if (keys.count("command") && f.command.empty())
+        // A corrupt rule without a command changes any line, the DATA text's included.
+        bool command_optional = f.action == fault_action::corrupt;
+        if (keys.count("command") && f.command.empty() && !command_optional)
             v.fail(fmt::format("a \"{}\" fault needs the \"command\" it answers", a));
         if (f.command == "." && f.action == fault_action::reply)
             v.member("action").fail(
@@ -310,6 +325,26 @@ private:
             v.member("host").fail(fmt::format("\"{}\" offers no TLS (\"tls\": true), so it has "
                                               "no handshake to fail",
                                               host.name));
+        if (f.action == fault_action::corrupt) {
+            auto r = v.member("replace");
+            f.replace = r.as_nonempty_string();
+            f.with = v.member("with").as_string();
+            if (f.replace.find_first_of("\r\n") != std::string::npos ||
+                f.with.find_first_of("\r\n") != std::string::npos)
+                r.fail("\"replace\" and \"with\" change bytes inside one line: no CR or LF");
+            if (f.replace == f.with) v.member("with").fail("\"with\" is the same as \"replace\"");
+        }
+        if (f.action == fault_action::delay) {
+            auto d = v.member("delay");
+            f.delay_us = d.as_duration_us();
+            if (f.delay_us <= 0) d.fail("must be longer than zero");
+        }
+        if (f.action == fault_action::restart) {
+            // Down from `from` until `until`: both moments are the rule.
+            v.member("from");
+            v.member("until");
+            if (f.from_us <= 0) v.member("from").fail("a restart needs a moment after the start");
+        }
         if (f.until_us && *f.until_us <= f.from_us)
             v.member("until").fail("\"until\" must come after \"from\"");
         s_.faults.push_back(std::move(f));

@@ -141,12 +141,95 @@ const fault_rule* world::tls_fault(const std::string& host, const std::string& p
     return active_fault(s_, fault_action::fail_tls, host, proto, now_us() - hosts_->start_us());
 }
 
+const fault_rule* world::restart_rule(const std::string& host) const {
+    return active_fault(s_, fault_action::restart, host, "", now_us() - hosts_->start_us());
+}
+
+void world::schedule_restarts() {
+    for (const auto& rule : s_.faults) {
+        if (rule.action != fault_action::restart) continue;
+        sched_.schedule_at(hosts_->start_us() + rule.from_us, [this, &rule] { host_goes_down(rule); });
+        sched_.schedule_at(hosts_->start_us() + *rule.until_us, [this, &rule] {
+            world_note("fault.restart_up",
+                       fmt::format("scripted fault ({}): {} is back; its servers accept "
+                                   "connections again, with the mail they had",
+                                   describe_fault(rule), rule.host),
+                       {{"rule", describe_fault(rule)}, {"action", "restart"},
+                        {"host", rule.host}, {"defined_at", rule.where}});
+        });
+    }
+}
+
+void world::host_goes_down(const fault_rule& rule) {
+    std::size_t cut = 0;
+    for (const auto& c : connections_)
+        if ((c->server_host == rule.host && !c->server_closed) ||
+            (c->client_host == rule.host && !c->client_closed))
+            ++cut;
+    world_note("fault.restart_down",
+               fmt::format("scripted fault ({}): {} stops; {} open connection(s) end without a "
+                           "goodbye. Mail it acknowledged is on disk and survives; a transaction "
+                           "not yet acknowledged is gone, and its sender must try again",
+                           describe_fault(rule), rule.host, cut),
+               {{"rule", describe_fault(rule)}, {"action", "restart"}, {"host", rule.host},
+                {"connections_cut", cut}, {"defined_at", rule.where}});
+    // Each cut connection says why in its own lane, so the student reading one connection sees
+    // that its end was staged.
+    auto note_cut = [&](connection_tracer& tracer) {
+        tracer.note("fault.applied",
+                    fmt::format("scripted fault ({}): {} stopped; this connection ends here",
+                                describe_fault(rule), rule.host),
+                    {{"rule", describe_fault(rule)}, {"action", "restart"},
+                     {"defined_at", rule.where}},
+                    std::nullopt);
+    };
+    for (const auto& c : connections_) {
+        if (c->server_host == rule.host && !c->server_closed) {
+            note_cut(*c->server_tracer);
+            c->server_link->abort(rule.host + " stopped (restart)");
+        }
+        if (c->client_host == rule.host && !c->client_closed) {
+            note_cut(*c->client_tracer);
+            c->client_link->abort(rule.host + " stopped (restart)");
+        }
+    }
+}
+
 void world::connect(const std::string& from_host, const std::string& to_host,
                     const std::string& port, client_factory make_client, connection_done done) {
     port_info info = *port_by_name(port);
     mail_hosts::host& target = *hosts_->find(to_host);
     std::uint64_t id = trace_.new_connection_id();
     std::int64_t latency = latency_between(from_host, to_host);
+
+    if (const fault_rule* rule = restart_rule(from_host)) {
+        // A host that is down runs no clients: its relay waits for the restart.
+        auto tracer = std::make_shared<connection_tracer>(trace_, id, info.proto, from_host, to_host);
+        tracer->outgoing(tap::tcp("connect_failed",
+                                  fmt::format("{} cannot connect to {}: it is down ({})",
+                                              from_host, to_host, describe_fault(*rule)),
+                                  "memory"));
+        sched_.schedule_after(0, [done] { done(false, nullptr); });
+        return;
+    }
+    if (const fault_rule* rule = restart_rule(to_host)) {
+        // Nothing listens while the host restarts: the SYN is answered with a reset.
+        auto tracer = std::make_shared<connection_tracer>(trace_, id, info.proto, from_host, to_host);
+        tracer->outgoing(tap::tcp("connect",
+                                  fmt::format("{} connects to {} port {} ({})", from_host, to_host,
+                                              info.number, port),
+                                  "memory"));
+        sched_.schedule_after(2 * latency, [tracer, from_host, to_host, info, done,
+                                            name = describe_fault(*rule)] {
+            tracer->outgoing(tap::tcp("connect_failed",
+                                      fmt::format("{} refused the connection to port {}: it is "
+                                                  "restarting ({})",
+                                                  to_host, info.number, name),
+                                      "memory"));
+            done(false, nullptr);
+        });
+        return;
+    }
 
     if (const fault_rule* rule = unreachable_rule(to_host)) {
         // The SYN goes out and nothing comes back: the client gives up after its timeout.
@@ -308,6 +391,7 @@ std::uint64_t world::world_note(std::string_view key, std::string text, nlohmann
 void world::run(std::size_t max_actions) {
     outcomes_.assign(s_.script.size(), {});
     for (std::size_t i = 0; i < outcomes_.size(); ++i) outcomes_[i].index = i;
+    schedule_restarts();
     run_step(0);
     sched_.run(max_actions);
 }

@@ -99,6 +99,10 @@ private:
     std::int64_t latency_between(const std::string& a, const std::string& b) const;
     const fault_rule* unreachable_rule(const std::string& host) const;
     const fault_rule* tls_fault(const std::string& host, const std::string& proto) const;
+    // `restart` rules: the host is down between the rule's from and until.
+    const fault_rule* restart_rule(const std::string& host) const;
+    void schedule_restarts();
+    void host_goes_down(const fault_rule& rule);
     void connection_closed(connection& c);
     void install_output_edit(connection& c);
 
