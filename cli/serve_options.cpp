@@ -9,7 +9,8 @@ namespace maillab::cli {
 void add_serve_options(CLI::App& cmd, world::serve_options& opts) {
     cmd.add_option("--base-port", opts.base_port,
                    "With a scenario: number the listeners from PORT up, in host order (default "
-                   "0: the OS picks free ports; they are printed at start)")
+                   "0: the OS picks free ports, printed at start; with --as, the standard ports "
+                   "25, 587, 110, 143 ...)")
         ->check(CLI::Range(0, 65000))
         ->option_text("PORT");
     cmd.add_option("--domain", opts.domains,
@@ -65,10 +66,28 @@ void add_serve_options(CLI::App& cmd, world::serve_options& opts) {
         ->option_text("DIR");
     cmd.add_option("--max-message-size", opts.max_message_size, "SIZE limit in octets")
         ->capture_default_str();
+    cmd.add_option("--as", opts.as_host,
+                   "With a scenario, on a class network: run only this host's servers here; the "
+                   "other hosts run on other machines (see --peer)")
+        ->option_text("HOST");
+    cmd.add_option("--peer", opts.peers,
+                   "With --as: where another host of the scenario runs, HOST=ADDRESS (its "
+                   "services at their standard ports), HOST=ADDRESS:PORT (its SMTP port) or "
+                   "HOST:SERVICE=ADDRESS:PORT (repeatable; overrides the scenario's \"address\")")
+        ->option_text("HOST[:SERVICE]=ADDRESS[:PORT]");
 }
 
 void check_serve_options(const CLI::App& cmd, const world::serve_options& opts) {
-    if (opts.scenario_path.empty()) return;
+    if (opts.scenario_path.empty()) {
+        for (const char* class_network : {"--as", "--peer"})
+            if (cmd.count(class_network))
+                throw std::invalid_argument(fmt::format(
+                    "{} needs a scenario: it names a host of the scenario's world",
+                    class_network));
+        return;
+    }
+    if (cmd.count("--peer") && opts.as_host.empty())
+        throw std::invalid_argument("--peer needs --as: without it every host runs here");
     for (const char* single : {"--user", "--domain", "--smtp-port", "--smtps-port", "--pop3-port",
                                "--pop3s-port", "--imap-port", "--imaps-port", "--http-port",
                                "--store", "--hostname"})

@@ -57,8 +57,11 @@ live_world::live_world(boost::asio::io_context& io, trace& t, const scenario& s,
             make_server_tls_context(config_.certificate));
     }
 
+    check_only_host();
+    peers_ = std::make_unique<peer_table>(s_, config_.peers);
     unsigned short next_port = config_.base_port;
     for (const auto& h : s_.hosts) {
+        if (!config_.only_host.empty() && h.name != config_.only_host) continue;
         mail_hosts::host* host = hosts_->find(h.name);
         for (const auto& service : services_of(h)) {
             port_info info = *port_by_name(service);
@@ -74,7 +77,11 @@ live_world::live_world(boost::asio::io_context& io, trace& t, const scenario& s,
                                                                         : "[IPv6:" + ip + "]";
                 return hosts_->make_server(*host, info, literal, tracer, tls_active);
             };
-            unsigned short port = config_.base_port ? next_port++ : 0;
+            // A host of a class network is a real mail server on its own machine: its standard
+            // ports (25, 587, 110, 143, ...), where the other machines look for it.
+            unsigned short port = config_.base_port    ? next_port++
+                                  : config_.only_host.empty() ? 0
+                                                              : info.number;
             listener_spec spec{service, info.proto, config_.bind_address, port, mode, h.name};
             try {
                 listeners_.push_back({h.name, service,
@@ -99,6 +106,32 @@ live_world::live_world(boost::asio::io_context& io, trace& t, const scenario& s,
 }
 
 live_world::~live_world() = default;
+
+std::optional<live_world::route> live_world::route_to(const std::string& host,
+                                                      const std::string& service) const {
+    for (const auto& l : listeners_)
+        if (l.host == host && l.service == service) return route{l.listener.get(), std::nullopt};
+    if (config_.only_host.empty() || host == config_.only_host) return std::nullopt;
+    if (auto remote = peers_->find(host, service)) return route{nullptr, remote};
+    return std::nullopt;
+}
+
+void live_world::check_only_host() const {
+    if (config_.only_host.empty()) return;
+    std::string servers;
+    for (const auto& h : s_.hosts) {
+        if (services_of(h).empty()) continue;
+        if (h.name == config_.only_host) return;
+        servers += (servers.empty() ? "" : ", ") + h.name;
+    }
+    const host_spec* h = s_.find_host(config_.only_host);
+    throw std::invalid_argument(
+        h ? fmt::format("--as {}: that host runs no server (it is a user agent or a browser: "
+                        "its people use their own clients); the server hosts are: {}",
+                        config_.only_host, servers)
+          : fmt::format("--as {}: not a host of the scenario; the server hosts are: {}",
+                        config_.only_host, servers));
+}
 
 void live_world::start() {
     for (auto& l : listeners_) l.listener->start();
@@ -128,9 +161,7 @@ void live_world::after(std::int64_t delay_us, std::function<void()> action) {
 void live_world::connect(const std::string& from_host, const std::string& to_host,
                          const std::string& port, client_factory make_client,
                          connection_done done) {
-    const listener_entry* target = nullptr;
-    for (const auto& l : listeners_)
-        if (l.host == to_host && l.service == port) target = &l;
+    std::optional<route> target = route_to(to_host, port);
     std::int64_t elapsed = now_us() - hosts_->start_us();
     // Under serve a `restart` rule stops the relays to and from the host while it is down (the
     // real clients' own connections are not cut: they belong to the students).
@@ -140,7 +171,13 @@ void live_world::connect(const std::string& from_host, const std::string& to_hos
     if (rule || !target) {
         connection_tracer tracer(trace_, trace_.new_connection_id(), "smtp", from_host, to_host);
         std::string why = rule ? fmt::format("scripted fault: {}", describe_fault(*rule))
-                               : fmt::format("{} does not listen for {}", to_host, port);
+                          : !config_.only_host.empty() && to_host != config_.only_host &&
+                                    !peers_->find(to_host, port)
+                              ? fmt::format("{} runs on another machine and this one does not "
+                                            "know where: give it with --peer {}=ADDRESS[:PORT] "
+                                            "or an \"address\" in the scenario",
+                                            to_host, to_host)
+                              : fmt::format("{} does not listen for {}", to_host, port);
         tracer.outgoing(tap::tcp("connect_failed",
                                  fmt::format("{} cannot connect to {} ({})", from_host, to_host, why),
                                  "tcp"));
@@ -150,7 +187,11 @@ void live_world::connect(const std::string& from_host, const std::string& to_hos
     }
     connect_spec spec;
     spec.host = config_.bind_address == "0.0.0.0" ? "127.0.0.1" : config_.bind_address;
-    spec.port = target->listener->port();
+    if (target->listener) spec.port = target->listener->port();
+    if (target->remote) {
+        spec.host = target->remote->address;
+        spec.port = target->remote->port;
+    }
     spec.proto = port_by_name(port)->proto;
     spec.local_host = from_host;
     spec.peer_host = to_host;

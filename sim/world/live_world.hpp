@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "sim/net/tls_context.hpp"
 #include "sim/world/dns_zone.hpp"
 #include "sim/world/mail_hosts.hpp"
+#include "sim/world/peer_address.hpp"
 #include "sim/world/scenario.hpp"
 
 namespace maillab::world {
@@ -28,6 +30,11 @@ struct live_world_config {
     // the hosts and their services.
     unsigned short base_port = 0;
     certificate_pair certificate;  // used when a host offers TLS
+    // Class network (`serve --as HOST`): only this host's servers listen here; connections to
+    // the other hosts go to the addresses in `peers` (and the scenario's `address` keys).
+    // Empty: every host runs here.
+    std::string only_host;
+    std::vector<peer_rule> peers;
 };
 
 struct live_endpoint {
@@ -63,6 +70,13 @@ private:
     void after(std::int64_t delay_us, std::function<void()> action) override;
     void connect(const std::string& from_host, const std::string& to_host, const std::string& port,
                  client_factory make_client, connection_done done) override;
+    void check_only_host() const;
+    // Where a connection to `service` of `host` goes: a listener of this process, or a peer.
+    struct route {
+        tcp_listener* listener = nullptr;
+        std::optional<remote_endpoint> remote;
+    };
+    std::optional<route> route_to(const std::string& host, const std::string& service) const;
 
     boost::asio::io_context& io_;
     trace& trace_;
@@ -73,6 +87,7 @@ private:
     std::unique_ptr<dns_zone> dns_;
     std::unique_ptr<mail_hosts> hosts_;
     std::vector<listener_entry> listeners_;
+    std::unique_ptr<peer_table> peers_;
     bool poke_posted_ = false;
     bool stopped_ = false;
 };

@@ -47,6 +47,9 @@ struct host_spec {
     // webmail: the servers it reads from (IMAP) and sends through (submission, with AUTH)
     std::string imap_server;
     std::string submission_server;
+    // Where the host runs when the world is spread over a class network (`serve --as`): its
+    // services at their standard ports there. Empty: not given (ignored in a simulation).
+    std::string address;
     bilingual description;
     std::string where;  // "file:line:col" of its definition, for later errors
 };

@@ -115,7 +115,7 @@ private:
 
     void read_host(const json_value& v) {
         v.expect_keys({"name", "roles", "domains", "tls", "max_message_size", "description",
-                       "imap_server", "submission_server"});
+                       "imap_server", "submission_server", "address"});
         host_spec h;
         h.where = v.where();
         auto name = v.member("name");
@@ -133,6 +133,12 @@ private:
             roles.fail("a user_agent only connects; give servers their own host");
         if (h.roles.count(host_role::browser) && h.roles.size() > 1)
             roles.fail("a browser only connects; give servers their own host");
+        if (auto a = v.optional_member("address")) {
+            // Only `maillab serve --as` uses it: where this host runs on a class network.
+            h.address = a->as_nonempty_string();
+            if (h.address.find_first_of(" /\\@=") != std::string::npos)
+                a->fail(fmt::format("\"{}\" is not an IP address or a machine name", h.address));
+        }
         if (h.roles.count(host_role::webmail)) {
             // Checked against the other hosts once all are read (check_webmail_servers).
             h.imap_server = to_lower(v.member("imap_server").as_nonempty_string());

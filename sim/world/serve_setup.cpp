@@ -10,6 +10,7 @@
 #include "sim/net/tls_context.hpp"
 #include "sim/world/live_server.hpp"
 #include "sim/world/live_world.hpp"
+#include "sim/world/peer_address.hpp"
 #include "sim/world/scenario.hpp"
 #include "sim/world/scenario_loader.hpp"
 #include "sim/world/scenario_run.hpp"
@@ -67,6 +68,8 @@ live_servers::live_servers(serve_options opts)
         live_world_config& config = prepared_->world;
         config.bind_address = opts_.bind;
         config.base_port = static_cast<unsigned short>(opts_.base_port);
+        config.only_host = opts_.as_host;
+        for (const auto& p : opts_.peers) config.peers.push_back(parse_peer_rule(p));
         bool any_tls = false;
         for (const auto& h : scenario_->hosts) any_tls |= h.tls;
         if (any_tls) config.certificate = certificate_for(opts_, "maillab." + scenario_->id, notes_);
@@ -166,6 +169,20 @@ std::vector<std::string> live_servers::describe() const {
         for (const auto& e : endpoints_)
             lines.push_back(fmt::format("{:<20} {:<11} {}{}", e.host, e.service,
                                         connect_address(e), with_remark(e)));
+        if (!opts_.as_host.empty()) {
+            // The other hosts of the world, and where this machine will look for them.
+            peer_table peers(*scenario_, prepared_->world.peers);
+            for (const auto& h : scenario_->hosts) {
+                if (h.name == opts_.as_host) continue;
+                auto smtp = peers.find(h.name, "smtp");
+                if (!h.roles.count(host_role::mx)) continue;
+                lines.push_back(fmt::format("{:<20} {:<11} {}", h.name, "smtp",
+                                            smtp ? fmt::format("on another machine: {}:{}",
+                                                               smtp->address, smtp->port)
+                                                 : "on another machine, address unknown (give "
+                                                   "--peer " + h.name + "=ADDRESS[:PORT])"));
+            }
+        }
         std::string users = "users:";
         for (const auto& u : scenario_->users)
             users += " " + u.address + " (password " + u.password + ")";

@@ -47,6 +47,10 @@ struct serve_options {
     std::string tls_key;
     std::string tls_dir;
     std::size_t max_message_size = 32 * 1024 * 1024;
+    // Class network: run only this scenario host here (--as) and reach the others at these
+    // addresses (--peer HOST[:SERVICE]=ADDRESS[:PORT], sim/world/peer_address.hpp).
+    std::string as_host;
+    std::vector<std::string> peers;
 };
 
 // One listening socket, as the teacher tells the class about it.
