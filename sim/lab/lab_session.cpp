@@ -100,6 +100,7 @@ void lab_session::build() {
 }
 
 const std::vector<event>& lab_session::events() const { return trace_->events(); }
+const nlohmann::json& lab_session::header() const { return trace_->header(); }
 
 void lab_session::settle() { sched_->run(5'000'000); }
 

@@ -104,6 +104,8 @@ public:
 
     const std::vector<step_record>& records() const { return records_; }
     const std::vector<event>& events() const;
+    // The trace's header (the scenario, the lab): what a viewer loads the events under.
+    const nlohmann::json& header() const;
 
 private:
     void build();
