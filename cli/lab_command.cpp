@@ -271,8 +271,8 @@ int run_interactive(const lab_file& l, const lab_options& o, console& c, lab_ses
                 save();
                 return 0;
             }
-            if (line->empty()) continue;
-            if ((*line)[0] != ':') {
+            // An empty line is sent too: it ends a header in DATA and an HTTP request's headers.
+            if (line->empty() || (*line)[0] != ':') {
                 auto fresh = session.type_line(*line);
                 c.passed(fresh);
                 continue;
@@ -408,6 +408,7 @@ int run_lab(const lab_options& o) {
     topts.lang = lang;
     topts.explanations = !o.no_explain;
     topts.color = stdout_wants_color();
+    topts.http_bytes = l.has_http_role();
     transcript_printer printer(std::cout, topts);
 
     const attempt_script* script = nullptr;

@@ -287,10 +287,14 @@ private:
         r.host = to_lower(host.as_nonempty_string());
         const world::host_spec* h = l_.scenario.find_host(r.host);
         if (!h) host.fail(fmt::format("no host named \"{}\" in the scenario; the hosts are: {}", r.host, host_list()));
-        if (!h->roles.count(world::host_role::user_agent))
-            host.fail(fmt::format("\"{}\" is not a user_agent: the student types from one", r.host));
         auto port = v.member("port");
-        r.port = port.as_choice({"submission", "smtp", "pop3", "imap"});
+        r.port = port.as_choice({"submission", "smtp", "pop3", "imap", "http"});
+        // The student types from a mail program's host, or, for HTTP to a webmail, a browser's.
+        if (r.port == "http" ? !h->roles.count(world::host_role::browser) && !h->roles.count(world::host_role::user_agent)
+                             : !h->roles.count(world::host_role::user_agent))
+            host.fail(fmt::format(fmt::runtime(r.port == "http" ? "\"{}\" is not a browser or user_agent: the student types from one"
+                                                   : "\"{}\" is not a user_agent: the student types from one"),
+                                  r.host));
         auto info = *world::port_by_name(r.port);
         r.proto = info.proto;
         auto server = v.member("server");

@@ -21,6 +21,7 @@ std::string_view to_string(lab_runner::phase p) {
 lab_runner::lab_runner(const lab_spec& l, std::string student) : lab_(l), student_(std::move(student)) {
     transcript_options en;
     en.lang = language::en;
+    en.http_bytes = l.has_http_role();
     transcript_options zh = en;
     zh.lang = language::zh;
     printer_en_ = std::make_unique<transcript_printer>(transcript_en_, en);

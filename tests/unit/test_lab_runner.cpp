@@ -35,7 +35,8 @@ void type_attempt(lab_runner& r, const attempt_script& script) {
     for (const auto& ss : script.steps) {
         REQUIRE(r.shown_step().id == ss.step);
         auto answer_pending = [&] {
-            while (const question* q = r.pending_question()) {
+            // Only this step's questions: after its last line the next step may already be asking.
+            while (const question* q = r.shown_step().id == ss.step ? r.pending_question() : nullptr) {
                 bool given = false;
                 for (const auto& [qid, answers] : ss.answers)
                     if (qid == q->id)
@@ -64,7 +65,7 @@ TEST_CASE("lab runner: lab 01's solution typed line by line passes everything, l
     CHECK(r.prompt().empty());
     auto report = r.report();
     CHECK(report["complete"] == true);
-    CHECK(failed_items(report).empty());
+    for (const auto& f : failed_items(report)) FAIL_CHECK("failed: " << f);
     CHECK(report["student"] == "Dee");
     // The terminal has the server's replies (from the trace) and the score, in both languages.
     CHECK(said(r, runner_line::kind::transcript, "250"));

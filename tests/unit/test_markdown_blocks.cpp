@@ -9,7 +9,7 @@ using kind = markdown_block::kind;
 TEST_CASE("markdown: headings, paragraphs joined, lists and a code fence") {
     auto blocks = split_markdown("## Send a mail\nType the lines\nbelow, one by one:\n\n- `HELO pc`\n- then QUIT\n"
                                  "1. first\n2) second\n\n```\nMAIL FROM:<a@b>\n  indented\n\n.\n```\nafter");
-    REQUIRE(blocks.size() == 7);
+    REQUIRE(blocks.size() == 8);
     CHECK(blocks[0].what == kind::heading);
     CHECK(blocks[0].level == 2);
     CHECK(blocks[0].text == "Send a mail");
@@ -26,6 +26,8 @@ TEST_CASE("markdown: headings, paragraphs joined, lists and a code fence") {
     CHECK(blocks[5].text == "second");
     CHECK(blocks[6].what == kind::code);
     CHECK(blocks[6].text == "MAIL FROM:<a@b>\n  indented\n\n.");
+    CHECK(blocks[7].what == kind::paragraph);
+    CHECK(blocks[7].text == "after");
 }
 
 TEST_CASE("markdown: the paragraph after a code fence, CRLF, and an unterminated fence keeps its text") {
@@ -41,7 +43,8 @@ TEST_CASE("markdown: the paragraph after a code fence, CRLF, and an unterminated
 
 TEST_CASE("markdown: code spans, an unmatched backtick and Chinese text") {
     auto spans = split_code_spans("输入 `QUIT`，然后 `:done` 和 ` 一个");
-    REQUIRE(spans.size() == 4);
+    REQUIRE(spans.size() == 5);
+    CHECK(spans[4].text == " 和 ` 一个");
     CHECK(spans[0].text == "输入 ");
     CHECK(spans[1].code);
     CHECK(spans[1].text == "QUIT");
