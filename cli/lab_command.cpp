@@ -583,7 +583,8 @@ std::function<int()> add_lab_command(CLI::App& app) {
     cmd->add_flag("--serve", o->serve,
                   "Real clients: open the lab's servers on loopback ports; the student uses telnet, nc, "
                   "smtplib or their own program, and this terminal takes :done, :check, ... (the report "
-                  "goes to --report; labs whose scenario has a set-up script are refused)");
+                  "goes to --report; a set-up script runs in the simulation first and its mail is "
+                  "copied to the live mailboxes)");
     cmd->add_option("--base-port", o->base_port, "With --serve: the first port (default: the system picks)")
         ->option_text("N");
 
