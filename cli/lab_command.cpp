@@ -101,7 +101,7 @@ public:
     void check_results(const lab_session::check_result& r) {
         for (const auto& [cp, res] : r.results)
             out_ << "  " << (res.passed ? paint("[ok]  ", "32") : paint("[FAIL]", "31")) << " " << pick(cp->title)
-                 << (res.passed ? "" : " -- " + res.found) << "\n";
+                 << (res.passed ? "" : " -- " + (zh_ ? res.found_zh : res.found)) << "\n";
         if (r.passed) out_ << (zh_ ? "  本步骤的检查点全部通过。" : "  Every checkpoint of this step holds.") << "\n";
         hints(r.new_hints);
     }
@@ -142,7 +142,7 @@ public:
                       "1")
              << "\n";
         for (const auto& c : rec.checkpoints)
-            if (!c.passed) out_ << "  " << paint("[FAIL]", "31") << " " << c.id << " -- " << c.found << "\n";
+            if (!c.passed) out_ << "  " << paint("[FAIL]", "31") << " " << c.id << " -- " << (zh_ ? c.found_zh : c.found) << "\n";
     }
 
     void final_score(const nlohmann::json& report) {

@@ -158,7 +158,7 @@ void lab_runner::run_check(bool then_go_on) {
     for (const auto& [cp, res] : r.results) {
         if (res.passed) say(runner_line::kind::passed, "[ok]   " + cp->title.en, "[通过] " + cp->title.zh);
         else say(runner_line::kind::failed, "[FAIL] " + cp->title.en + " -- " + res.found,
-                 "[失败] " + cp->title.zh + " —— " + res.found);
+                 "[失败] " + cp->title.zh + " —— " + res.found_zh);
     }
     for (const auto* h : r.new_hints) say(runner_line::kind::hint, "Hint: " + h->text.en, "提示：" + h->text.zh);
     refresh_passing();

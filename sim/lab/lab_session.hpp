@@ -30,6 +30,7 @@ struct checkpoint_record {
     std::string id;
     bool passed = false;
     std::string found;
+    std::string found_zh;
 };
 
 struct question_record {

@@ -156,7 +156,8 @@ lab_session::answer_result live_lab::answer(const question& q, const std::string
 void live_lab::end_step(double seconds) {
     step_record& rec = records_[current_];
     rec.checkpoints.clear();
-    for (const auto& [cp, res] : evaluate_now()) rec.checkpoints.push_back({cp->id, res.passed, res.found});
+    for (const auto& [cp, res] : evaluate_now())
+        rec.checkpoints.push_back({cp->id, res.passed, res.found, res.found_zh});
     rec.seconds += seconds;
     rec.ended = true;
     ++current_;

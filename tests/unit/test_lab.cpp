@@ -106,6 +106,11 @@ TEST_CASE("grading is deterministic and an attempt file round-trips") {
     CHECK(report_markdown(a) == report_markdown(b));
     CHECK(contains(report_markdown(a), "**FAIL**"));
     CHECK(contains(report_markdown(a, language::zh), "检查点"));
+    // What the trace had, in both languages: "0 matching event(s)" / "0 个匹配的事件".
+    CHECK(contains(report_markdown(a), "matching event(s)"));
+    CHECK(contains(report_markdown(a, language::zh), "个匹配的事件"));
+    CHECK(contains(report_markdown(a, language::zh), "**未通过**"));
+    CHECK(!contains(report_markdown(a, language::zh), "matching event(s)"));
 
     lab_session session(l);
     run_script(session, wrong);
