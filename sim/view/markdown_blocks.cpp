@@ -26,6 +26,12 @@ bool numbered_item(std::string_view line, std::string& marker, std::string_view&
     return true;
 }
 
+// Bold marks (**word**) are dropped: the panel has no bold face, and the word reads as well.
+std::string without_bold_marks(std::string text) {
+    for (std::size_t at; (at = text.find("**")) != std::string::npos;) text.erase(at, 2);
+    return text;
+}
+
 }  // namespace
 
 std::vector<markdown_span> split_code_spans(std::string_view text) {
@@ -36,7 +42,7 @@ std::vector<markdown_span> split_code_spans(std::string_view text) {
         if (text[i] == '`') {
             std::size_t close = text.find('`', i + 1);
             if (close != std::string_view::npos) {
-                if (!plain.empty()) out.push_back({std::move(plain), false});
+                if (!plain.empty()) out.push_back({without_bold_marks(std::move(plain)), false});
                 plain.clear();
                 out.push_back({std::string(text.substr(i + 1, close - i - 1)), true});
                 i = close + 1;
@@ -45,7 +51,7 @@ std::vector<markdown_span> split_code_spans(std::string_view text) {
         }
         plain += text[i++];
     }
-    if (!plain.empty()) out.push_back({std::move(plain), false});
+    if (!plain.empty()) out.push_back({without_bold_marks(std::move(plain)), false});
     return out;
 }
 

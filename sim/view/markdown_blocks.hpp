@@ -1,7 +1,7 @@
 // The small part of Markdown that lab instructions use, split into blocks a panel can draw
 // without a Markdown library: headings, bullet and numbered list items, fenced code and
-// paragraphs. Inline marks stay in the text except `code` spans, which are kept as spans so
-// the panel can show them in the monospace font. Plain data; no ImGui (unit-tested).
+// paragraphs. `code` spans are kept as spans so the panel can show them in the monospace font;
+// bold marks (**) are dropped; other inline marks stay in the text. Plain data; no ImGui (unit-tested).
 #pragma once
 
 #include <string>

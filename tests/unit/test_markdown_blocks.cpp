@@ -51,6 +51,10 @@ TEST_CASE("markdown: code spans, an unmatched backtick and Chinese text") {
     CHECK(spans[2].text == "，然后 ");
     CHECK(spans[3].code);
     CHECK(spans[3].text == ":done");
+    spans = split_code_spans("with **IMAP** and `**kept**`");
+    REQUIRE(spans.size() == 2);
+    CHECK(spans[0].text == "with IMAP and ");
+    CHECK(spans[1].text == "**kept**");
     spans = split_code_spans("a ` b");
     REQUIRE(spans.size() == 1);
     CHECK(spans[0].text == "a ` b");
