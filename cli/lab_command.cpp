@@ -4,9 +4,8 @@
 // hints after failed checks and answers the quiz. `--solution`, `--wrong NAME` and `--attempt
 // FILE` run a scripted attempt through the same engine instead of the keyboard.
 //
-// `maillab lab grade ATTEMPT... | DIR` grades saved attempts (JSON and Markdown reports);
-// `maillab lab check LAB...` proves a lab: its solution passes everything, and each wrong attempt
-// fails exactly the checkpoints and questions it names.
+// `maillab lab grade` and `maillab lab check` are in lab_teacher_commands.cpp; the console's
+// words in lab_console.cpp.
 
 #include <algorithm>
 #include <chrono>
@@ -23,6 +22,8 @@
 #include <fmt/ranges.h>
 
 #include "cli/commands.hpp"
+#include "cli/lab_console.hpp"
+#include "cli/lab_options.hpp"
 #include "cli/line_input.hpp"
 #include "sim/lab/grading.hpp"
 #include "sim/lab/lab_loader.hpp"
@@ -32,182 +33,11 @@
 #include "sim/record/transcript.hpp"
 
 namespace maillab::cli {
-namespace {
 
 namespace fs = std::filesystem;
 using namespace maillab::lab;
-using lab_file = maillab::lab::lab_spec;
 
-struct lab_options {
-    std::string lab_path;
-    std::string lang = "en";
-    bool solution = false;
-    std::string wrong;
-    std::string attempt_path;
-    std::string save_path;
-    std::string resume_path;
-    std::string student;
-    std::string report_path;
-    bool no_explain = false;
-    bool serve = false;
-    int base_port = 0;
-    // grade
-    std::vector<std::string> grade_inputs;
-    std::string out_dir;
-    std::string grade_lab;
-    // check
-    std::vector<std::string> check_labs;
-};
-
-class console {
-public:
-    console(std::ostream& out, language lang, bool color) : out_(out), zh_(lang == language::zh), color_(color) {}
-
-    const std::string& pick(const bilingual& b) const { return zh_ ? b.zh : b.en; }
-    bool zh() const { return zh_; }
-    std::string paint(std::string_view text, const char* ansi) const {
-        return color_ ? fmt::format("\x1b[{}m{}\x1b[0m", ansi, text) : std::string(text);
-    }
-
-    void lab_intro(const lab_file& l) {
-        out_ << "\n" << paint(fmt::format("=== {}: {} ===", zh_ ? "实验" : "Lab", pick(l.title)), "1") << "\n";
-        if (!l.goals.empty()) {
-            out_ << (zh_ ? "目标：" : "Goals:") << "\n";
-            for (const auto& g : l.goals) out_ << "  - " << pick(g) << "\n";
-        }
-    }
-
-    void step_intro(const lab_file& l, const step& st, std::size_t index) {
-        out_ << "\n" << paint(fmt::format("--- {} {} / {}: {} ---", zh_ ? "步骤" : "Step", index + 1,
-                                          l.steps.size(), pick(st.title)), "1;36")
-             << "\n" << pick(st.instructions) << "\n";
-        if (st.role)
-            out_ << paint(fmt::format(fmt::runtime(zh_ ? "（你是 {}，连接到 {} 的 {} 端口。输入 {} 命令；:help 列出运行器命令。）"
-                                          : "(You are {}, connected to {} port {}. Type {} commands; :help lists the runner's commands.)"),
-                                      st.role->host, st.role->server, st.role->port, to_upper_ascii(st.role->proto)),
-                          "2")
-                 << "\n";
-        if (!st.checkpoints.empty()) {
-            out_ << (zh_ ? "检查点：" : "Checkpoints:") << "\n";
-            for (const auto& cp : st.checkpoints) out_ << "  [ ] " << pick(cp.title) << "\n";
-        }
-    }
-
-    void passed(const std::vector<const checkpoint*>& fresh) {
-        for (const auto* cp : fresh)
-            out_ << paint(fmt::format("  ✓ {}: {}", zh_ ? "检查点通过" : "checkpoint", pick(cp->title)), "32") << "\n";
-    }
-
-    void check_results(const lab_session::check_result& r) {
-        for (const auto& [cp, res] : r.results)
-            out_ << "  " << (res.passed ? paint("[ok]  ", "32") : paint("[FAIL]", "31")) << " " << pick(cp->title)
-                 << (res.passed ? "" : " -- " + res.found) << "\n";
-        if (r.passed) out_ << (zh_ ? "  本步骤的检查点全部通过。" : "  Every checkpoint of this step holds.") << "\n";
-        hints(r.new_hints);
-    }
-
-    void hints(const std::vector<const hint*>& list) {
-        for (const auto* h : list) out_ << paint(fmt::format("  {} {}", zh_ ? "提示：" : "Hint:", pick(h->text)), "33") << "\n";
-    }
-
-    void ask_question(const question& q) {
-        out_ << "\n" << paint(zh_ ? "问题：" : "Question:", "1") << " " << pick(q.prompt) << "\n";
-        if (q.kind == question_kind::multiple_choice)
-            for (const auto& [id, text] : q.choices) out_ << "  " << id << ") " << pick(text) << "\n";
-        if (q.kind == question_kind::choose_state) {
-            std::string list;
-            for (const auto& [id, text] : q.choices) list += (list.empty() ? "" : ", ") + text.en;
-            out_ << "  " << (zh_ ? "状态：" : "states: ") << list << "\n";
-        }
-        if (q.kind == question_kind::reply_code) out_ << (zh_ ? "  （回答一个应答码，如 250）" : "  (answer with a reply code, e.g. 250)") << "\n";
-    }
-
-    void answered(const question& q, const std::string& given, const lab_session::answer_result& r, bool echo) {
-        if (echo) out_ << "  > " << given << "\n";
-        if (r.correct) {
-            out_ << paint(zh_ ? "  正确。" : "  Right.", "32") << " " << pick(q.explanation) << "\n";
-        } else {
-            out_ << paint(zh_ ? "  不对。" : "  Not right.", "31") << "\n";
-            hints(r.new_hints);
-        }
-    }
-
-    void step_summary(const step_record& rec) {
-        std::size_t ok = 0;
-        for (const auto& c : rec.checkpoints) ok += c.passed;
-        std::size_t qok = 0;
-        for (const auto& q : rec.questions) qok += q.passed;
-        out_ << paint(fmt::format(fmt::runtime(zh_ ? "  步骤结束：检查点 {}/{}，问题 {}/{}" : "  Step ended: checkpoints {}/{}, questions {}/{}"),
-                                  ok, rec.checkpoints.size(), qok, rec.questions.size()),
-                      "1")
-             << "\n";
-        for (const auto& c : rec.checkpoints)
-            if (!c.passed) out_ << "  " << paint("[FAIL]", "31") << " " << c.id << " -- " << c.found << "\n";
-    }
-
-    void final_score(const nlohmann::json& report) {
-        const auto& s = report["score"];
-        out_ << "\n" << paint(fmt::format(fmt::runtime(zh_ ? "得分：{} / {}（检查点 {}/{}，问题 {}/{}）"
-                                              : "Score: {} / {} (checkpoints {}/{}, questions {}/{})"),
-                                          s["passed"].get<std::size_t>(), s["total"].get<std::size_t>(),
-                                          s["checkpoints_passed"].get<std::size_t>(), s["checkpoints"].get<std::size_t>(),
-                                          s["questions_passed"].get<std::size_t>(), s["questions"].get<std::size_t>()),
-                                  "1")
-             << "\n";
-        for (const auto& id : failed_items(report)) out_ << "  " << paint("[FAIL]", "31") << " " << id << "\n";
-    }
-
-    std::ostream& out() { return out_; }
-
-    static std::string to_upper_ascii(std::string s) {
-        for (auto& c : s)
-            if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-        return s;
-    }
-
-private:
-    std::ostream& out_;
-    bool zh_;
-    bool color_;
-};
-
-// Prints a scripted attempt as it runs, the way the keyboard runner would show it.
-class printing_observer final : public attempt_observer {
-public:
-    printing_observer(console& c, const lab_file& l) : c_(c), l_(l) {}
-    void step_begins(const step& st) override {
-        std::size_t index = 0;
-        for (std::size_t i = 0; i < l_.steps.size(); ++i)
-            if (&l_.steps[i] == &st) index = i;
-        c_.step_intro(l_, st, index);
-    }
-    void line_typed(const std::string& line) override {
-        c_.out() << c_.paint(fmt::format("> {}", line), "1;34") << "\n";
-    }
-    void checkpoints_passed(const std::vector<const checkpoint*>& fresh) override { c_.passed(fresh); }
-    void checked(const lab_session::check_result& r) override { c_.check_results(r); }
-    void question_asked(const question& q) override { c_.ask_question(q); }
-    void answered(const question& q, const std::string& a, const lab_session::answer_result& r) override {
-        c_.answered(q, a, r, true);
-    }
-    void step_ends(const step_record& rec) override { c_.step_summary(rec); }
-
-private:
-    console& c_;
-    const lab_file& l_;
-};
-
-void write_text(const std::string& path, const std::string& text) {
-    // Written whole to a temporary name, then renamed: a crash never leaves half a file.
-    std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw std::runtime_error(fmt::format("{}: cannot write", path));
-        out << text;
-        if (!out.flush()) throw std::runtime_error(fmt::format("{}: cannot write", path));
-    }
-    fs::rename(tmp, path);
-}
+namespace {
 
 const char* help_text(bool zh) {
     return zh ? "运行器命令：\n"
@@ -271,8 +101,8 @@ int run_interactive(const lab_file& l, const lab_options& o, console& c, lab_ses
                 save();
                 return 0;
             }
-            if (line->empty()) continue;
-            if ((*line)[0] != ':') {
+            // An empty line is sent too: it ends a header in DATA and an HTTP request's headers.
+            if (line->empty() || (*line)[0] != ':') {
                 auto fresh = session.type_line(*line);
                 c.passed(fresh);
                 continue;
@@ -408,6 +238,7 @@ int run_lab(const lab_options& o) {
     topts.lang = lang;
     topts.explanations = !o.no_explain;
     topts.color = stdout_wants_color();
+    topts.http_bytes = l.has_http_role();
     transcript_printer printer(std::cout, topts);
 
     const attempt_script* script = nullptr;
@@ -461,102 +292,6 @@ int run_lab(const lab_options& o) {
     return run_interactive(l, o, c, session, student);
 }
 
-// The lab an attempt file belongs to: --lab, else its "lab" key (as given, else next to it).
-std::string lab_for_attempt(const std::string& attempt, const std::string& override_lab) {
-    if (!override_lab.empty()) return override_lab;
-    std::string path = attempt_lab_path(attempt);
-    if (path.empty())
-        throw std::runtime_error(fmt::format("{}: the attempt does not say which lab it is (\"lab\"); give --lab", attempt));
-    if (fs::exists(path)) return path;
-    fs::path beside = fs::path(attempt).parent_path() / path;
-    if (fs::exists(beside)) return beside.string();
-    throw std::runtime_error(fmt::format("{}: cannot find its lab \"{}\"; give --lab", attempt, path));
-}
-
-bool is_attempt_file(const fs::path& p) {
-    if (p.extension() != ".json") return false;
-    std::ifstream in(p);
-    std::string head(4096, '\0');
-    in.read(head.data(), static_cast<std::streamsize>(head.size()));
-    return head.find("\"maillab_lab_attempt\"") != std::string::npos;
-}
-
-int grade(const lab_options& o) {
-    std::vector<std::string> files;
-    for (const auto& in : o.grade_inputs) {
-        if (fs::is_directory(in)) {
-            std::vector<std::string> found;
-            for (const auto& entry : fs::directory_iterator(in))
-                if (entry.is_regular_file() && is_attempt_file(entry.path())) found.push_back(entry.path().string());
-            std::sort(found.begin(), found.end());
-            if (found.empty()) throw std::runtime_error(fmt::format("{}: no attempt files (*.json with \"maillab_lab_attempt\")", in));
-            files.insert(files.end(), found.begin(), found.end());
-        } else {
-            files.push_back(in);
-        }
-    }
-    auto lang = *language_from_string(o.lang);
-    std::map<std::string, std::unique_ptr<lab_file>> labs;
-    std::vector<std::pair<std::string, nlohmann::json>> reports;
-    for (const auto& file : files) {
-        std::string lab_path = lab_for_attempt(file, o.grade_lab);
-        auto& l = labs[lab_path];
-        if (!l) l = std::make_unique<lab_file>(load_lab_file(lab_path));
-        attempt_file a = load_attempt_file(file, *l);
-        nlohmann::json report = grade_attempt(*l, a.script);
-        fs::path out_dir = o.out_dir.empty() ? fs::path(file).parent_path() : fs::path(o.out_dir);
-        if (!o.out_dir.empty()) fs::create_directories(out_dir);
-        std::string stem = fs::path(file).stem().string();
-        write_text((out_dir / (stem + ".report.json")).string(), report.dump(2) + "\n");
-        write_text((out_dir / (stem + ".report.md")).string(), report_markdown(report, lang));
-        std::cout << fmt::format("{}: {} / {}{}\n", file, report["score"]["passed"].get<std::size_t>(),
-                                 report["score"]["total"].get<std::size_t>(),
-                                 report["complete"].get<bool>() ? " (complete)" : "");
-        reports.emplace_back(fs::path(file).filename().string(), std::move(report));
-    }
-    if (!o.out_dir.empty() && reports.size() > 1) {
-        write_text((fs::path(o.out_dir) / "summary.md").string(), summary_markdown(reports));
-        nlohmann::json all = nlohmann::json::array();
-        for (const auto& [file, r] : reports) all.push_back({{"attempt", file}, {"report", r}});
-        write_text((fs::path(o.out_dir) / "summary.json").string(), all.dump(2) + "\n");
-    }
-    return 0;
-}
-
-int check_labs(const lab_options& o) {
-    bool ok = true;
-    for (const auto& path : o.check_labs) {
-        lab_file l = load_lab_file(path);
-        if (!l.solution) {
-            std::cout << fmt::format("{}: [FAIL] no solution\n", path);
-            ok = false;
-            continue;
-        }
-        auto failed = failed_items(grade_attempt(l, *l.solution));
-        if (failed.empty()) {
-            std::cout << fmt::format("{}: [ok]   the solution passes every checkpoint and question\n", path);
-        } else {
-            ok = false;
-            std::string list;
-            for (const auto& f : failed) list += (list.empty() ? "" : ", ") + f;
-            std::cout << fmt::format("{}: [FAIL] the solution fails {}\n", path, list);
-        }
-        for (const auto& w : l.wrong_attempts) {
-            auto got = failed_items(grade_attempt(l, w.script));
-            std::set<std::string> want(w.fails.begin(), w.fails.end()), have(got.begin(), got.end());
-            if (want == have) {
-                std::cout << fmt::format("{}: [ok]   wrong attempt \"{}\" fails exactly: {}\n", path, w.name,
-                                         fmt::join(got, ", "));
-            } else {
-                ok = false;
-                std::cout << fmt::format("{}: [FAIL] wrong attempt \"{}\" should fail [{}] but fails [{}]\n", path,
-                                         w.name, fmt::join(w.fails, ", "), fmt::join(got, ", "));
-            }
-        }
-    }
-    return ok ? 0 : 1;
-}
-
 }  // namespace
 
 std::function<int()> add_lab_command(CLI::App& app) {
@@ -582,7 +317,8 @@ std::function<int()> add_lab_command(CLI::App& app) {
     cmd->add_flag("--serve", o->serve,
                   "Real clients: open the lab's servers on loopback ports; the student uses telnet, nc, "
                   "smtplib or their own program, and this terminal takes :done, :check, ... (the report "
-                  "goes to --report; labs whose scenario has a set-up script are refused)");
+                  "goes to --report; a set-up script runs in the simulation first and its mail is "
+                  "copied to the live mailboxes)");
     cmd->add_option("--base-port", o->base_port, "With --serve: the first port (default: the system picks)")
         ->option_text("N");
 
@@ -603,7 +339,7 @@ std::function<int()> add_lab_command(CLI::App& app) {
     check_cmd->add_option("labs", o->check_labs, "Lab files")->required()->option_text("LAB.json...");
 
     return [o, cmd, grade_cmd, check_cmd]() -> int {
-        if (grade_cmd->parsed()) return grade(*o);
+        if (grade_cmd->parsed()) return grade_attempts(*o);
         if (check_cmd->parsed()) return check_labs(*o);
         if (o->lab_path.empty()) throw std::runtime_error("lab: give a lab file (maillab lab labs/NAME.json)");
         int scripted = o->solution + !o->wrong.empty() + !o->attempt_path.empty() + !o->resume_path.empty();

@@ -194,10 +194,14 @@ void draw_app(app_state& app, float width, float height) {
     if (app.live.active()) timeline_h += app.presentation ? 40.0f : 26.0f;  // the live line
     // The teacher stepped back from the newest event: stop following until End.
     app.live.follow.observe(app.cursor, app.model.size());
+    // A lab takes a column on the right, the full height below the timeline; the other panels
+    // share what is left, in the same proportions.
+    float lab_w = app.lab ? width * 0.36f : 0.0f;
+    width -= lab_w;
     float left_w = width * 0.58f;
     float body_h = height - timeline_h;
 
-    place("timeline", 0, 0, width, timeline_h, app.fixed_layout);
+    place("timeline", 0, 0, width + lab_w, timeline_h, app.fixed_layout);
     std::string title = std::string(tr("Timeline", lang)) + "###timeline";
     if (ImGui::Begin(title.c_str(), nullptr, ImGuiWindowFlags_NoCollapse)) draw_timeline(app);
     ImGui::End();
@@ -223,6 +227,13 @@ void draw_app(app_state& app, float width, float height) {
     title = std::string(tr("State machines", lang)) + "###states";
     if (ImGui::Begin(title.c_str(), nullptr, ImGuiWindowFlags_NoCollapse)) draw_state_machines(app);
     ImGui::End();
+
+    if (app.lab) {
+        place("lab", width, timeline_h, lab_w, body_h, app.fixed_layout);
+        title = std::string(tr("Lab", lang)) + "###lab";
+        if (ImGui::Begin(title.c_str(), nullptr, ImGuiWindowFlags_NoCollapse)) draw_lab(app);
+        ImGui::End();
+    }
 
     if (app.open_dialog) draw_open_dialog(app);
     if (app.presentation) ImGui::PopStyleColor(2);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "gui/lab_state.hpp"
 #include "gui/world_views.hpp"
 #include "sim/world/what_if.hpp"
 #include "sim/explain/catalog.hpp"
@@ -100,6 +101,7 @@ struct app_state {
     bool presentation = false;
     fonts font;
     bool open_dialog = false;
+    bool open_dialog_labs = false;  // the dialog was asked for a lab: start in ./labs
     std::string status_message;
 
     // Screenshots lay the windows out the same way every time.
@@ -113,6 +115,8 @@ struct app_state {
     // no scenario to run again (what if needs one).
     std::string scenario_path;
     what_if_state what_if;
+    // A lab being done in the window (gui/lab_state.hpp); its trace is the model.
+    std::unique_ptr<lab_panel_state> lab;
     // Runs the scenario again with the command at `seq` replaced (nullopt: skipped) and shows
     // the branch in the What if tab; an edit that cannot be made leaves its reason in
     // what_if.error.

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <csignal>
+#include <deque>
+#include <fstream>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -25,6 +27,7 @@
 #include "cli/serve_options.hpp"
 #include "gui/app.hpp"
 #include "gui/fonts.hpp"
+#include "gui/lab_state.hpp"
 #include "gui/live_feed.hpp"
 #include "gui/screenshot.hpp"
 #include "gui/settings.hpp"
@@ -102,6 +105,8 @@ int main(int argc, char** argv) {
     std::string attach;
     long long after_events = 1;
     maillab::world::serve_options serve_opts;
+    std::string lab_path;
+    std::string lab_input;
     long long whatif_at = -1;
     std::string whatif_replace;
     bool whatif_skip = false;
@@ -141,6 +146,17 @@ int main(int argc, char** argv) {
                    "PNG and keeps running; each SIGUSR1 writes it again (the moment shown)")
         ->check(CLI::Range(0LL, 1000000000LL))
         ->option_text("N (default 1)");
+    auto* lab_option = cli.add_option("--lab", lab_path,
+                                      "Do a lab (labs/NAME.json) in the Lab panel: its instructions, a "
+                                      "terminal to type protocol lines into, the checkpoints lighting up; "
+                                      "every other panel follows the lab's trace")
+                           ->option_text("LAB.json");
+    cli.add_option("--lab-input", lab_input,
+                   "With --lab: type the lines of FILE into the Lab panel's input line, one a frame, "
+                   "as if typed (answers, protocol lines, :done ...); with --screenshot, the PNG is "
+                   "written once they are all typed, and the GUI exits")
+        ->option_text("FILE")
+        ->needs(lab_option);
     CLI::Option_group* serve_group =
         cli.add_option_group("Live (--serve)", "The options of `maillab serve`");
     maillab::cli::add_serve_options(*serve_group, serve_opts);
@@ -159,7 +175,20 @@ int main(int argc, char** argv) {
     CLI11_PARSE(cli, argc, argv);
 
     bool live = serve || !attach.empty();
+    bool lab_mode = !lab_path.empty();
+    std::deque<std::string> scripted_lines;
     try {
+        if (lab_mode && (live || !file.empty() || whatif_at >= 0 || !compare.empty() || run_demo))
+            throw std::invalid_argument("--lab opens a lab on its own: no FILE, --serve, --attach, "
+                                        "--whatif-at, --compare or --run beside it");
+        if (!lab_input.empty()) {
+            std::ifstream in(lab_input);
+            if (!in) throw std::invalid_argument("--lab-input " + lab_input + ": cannot read it");
+            for (std::string line; std::getline(in, line);) {
+                if (!line.empty() && line.back() == '\r') line.pop_back();
+                scripted_lines.push_back(line);
+            }
+        }
         if (serve && !attach.empty())
             throw std::invalid_argument("--serve and --attach do not go together: --serve runs "
                                         "the servers here, --attach follows another process's");
@@ -199,9 +228,15 @@ int main(int argc, char** argv) {
     // default action (which would end the process with the recording open).
     std::signal(SIGINT, request_stop);
     std::signal(SIGTERM, request_stop);
-    if (live && !screenshot.empty()) std::signal(SIGUSR1, request_screenshot);
+    // A lab at the keyboard is like a live session: the window stays, and each SIGUSR1 takes
+    // the picture of the moment.
+    bool interactive = live || (lab_mode && lab_input.empty());
+    if (interactive && !screenshot.empty()) std::signal(SIGUSR1, request_screenshot);
     try {
-        if (serve) {
+        if (lab_mode) {
+            maillab::gui::open_lab(app, lab_path);
+            app.lab->scripted = std::move(scripted_lines);
+        } else if (serve) {
             feed = maillab::gui::live_feed::serve(serve_opts, app, std::cout);
         } else if (!attach.empty()) {
             feed = maillab::gui::live_feed::attach(attach, app);
@@ -246,7 +281,7 @@ int main(int argc, char** argv) {
             return 2;
         }
         app.set_cursor(*index);
-    } else if (!screenshot.empty() && !app.model.empty() && !live) {
+    } else if (!screenshot.empty() && !app.model.empty() && !live && !lab_mode) {
         app.set_cursor(app.model.size() - 1);
     }
     app.world.requested_part = part;
@@ -299,8 +334,10 @@ int main(int argc, char** argv) {
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
-    if (!screenshot.empty() && !live) glfwWindowHint(GLFW_VISIBLE, GLFW_FALSE);
-    std::string window_title = live ? live_title(app.live) : std::string("maillab");
+    if (!screenshot.empty() && !interactive) glfwWindowHint(GLFW_VISIBLE, GLFW_FALSE);
+    std::string window_title = live       ? live_title(app.live)
+                               : app.lab ? "maillab — lab " + app.lab->spec->id
+                                         : std::string("maillab");
     GLFWwindow* window = glfwCreateWindow(width, height, window_title.c_str(), nullptr, nullptr);
     if (!window) {
         std::cerr << "maillab-gui: cannot create an OpenGL 3.3 window\n";
@@ -326,7 +363,8 @@ int main(int argc, char** argv) {
     ImGui::GetStyle().WindowRounding = 4.0f;
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 330");
-    app.font = maillab::gui::load_fonts(text_to_render(app.model, app.annotations));
+    app.font = maillab::gui::load_fonts(text_to_render(app.model, app.annotations) +
+                                        (app.lab ? maillab::gui::lab_texts(*app.lab->spec) : std::string()));
     app.fixed_layout = !screenshot.empty();
 
     int frames = 0;
@@ -338,11 +376,12 @@ int main(int argc, char** argv) {
     // runs the servers. Playing, or a screenshot being taken, draws at full rate.
     if (feed) feed->set_wakeup(glfwPostEmptyEvent);
     int busy_frames = 4;
+    int frames_after_script = 0;
     while (!glfwWindowShouldClose(window) && !stop_requested) {
-        if (feed) {
+        if (feed || (app.lab && app.lab->scripted.empty() && lab_input.empty())) {
             bool busy = busy_frames > 0 || app.playing || screenshot_requested ||
                         (!screenshot.empty() && !live_shot_taken && frames > 0);
-            double wait = busy ? 1.0 / 60.0 : feed->idle_wait();
+            double wait = busy ? 1.0 / 60.0 : feed ? feed->idle_wait() : 0.25;
             double before = glfwGetTime();
             glfwWaitEventsTimeout(wait);
             if (glfwGetTime() - before < wait * 0.9) busy_frames = 4;  // woken: input or events
@@ -352,6 +391,7 @@ int main(int argc, char** argv) {
         }
         double now = glfwGetTime();
         if (feed) feed->pump(app, now);
+        maillab::gui::pump_lab(app, std::cout);
         maillab::gui::advance_playback(app, now - last);
         last = now;
         ImGui_ImplOpenGL3_NewFrame();
@@ -369,13 +409,13 @@ int main(int argc, char** argv) {
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
         // Live: the picture is taken once enough events have arrived (and again on SIGUSR1),
         // and the session goes on.
-        if (live && screenshot_requested) {
+        if (interactive && screenshot_requested) {
             screenshot_requested = 0;
             live_shot_taken = false;
             frames = 0;
             after_events = 0;
         }
-        if (!screenshot.empty() && live && !live_shot_taken &&
+        if (!screenshot.empty() && interactive && !live_shot_taken &&
             app.model.size() >= static_cast<std::size_t>(after_events) && ++frames == 4) {
             live_shot_taken = true;
             std::string err = write_screenshot_atomically(screenshot, fb_w, fb_h);
@@ -384,7 +424,14 @@ int main(int argc, char** argv) {
                            << app.model.size() << " events\n" << std::flush;
         }
         // ImGui settles its layout over a few frames; the fourth is the one to keep.
-        if (!screenshot.empty() && !live && ++frames == 4) {
+        // A scripted lab: the picture once every line has been typed and a few frames drawn.
+        if (!screenshot.empty() && lab_mode && !interactive) {
+            if (!app.lab->scripted.empty() || ++frames_after_script < 4) {
+                glfwSwapBuffers(window);
+                continue;
+            }
+        }
+        if (!screenshot.empty() && !interactive && ++frames == 4) {
             std::string err = maillab::gui::write_screenshot(screenshot, fb_w, fb_h);
             if (!err.empty()) {
                 std::cerr << "maillab-gui: " << err << '\n';

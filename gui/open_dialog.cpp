@@ -1,5 +1,6 @@
-// A small file-open dialog inside the app: a folder, its .jsonl traces and .json scenarios (run
-// when opened), and the error of a file that does not load (named with its line).
+// A small file-open dialog inside the app: a folder, its .jsonl traces, .json scenarios (run
+// when opened) and labs (opened in the Lab panel), and the error of a file that does not load
+// (named with its line).
 
 #include <algorithm>
 #include <cstdio>
@@ -7,6 +8,7 @@
 
 #include <imgui.h>
 
+#include "gui/lab_state.hpp"
 #include "gui/panels.hpp"
 #include "gui/ui_text.hpp"
 #include "sim/record/trace_io.hpp"
@@ -17,6 +19,12 @@ namespace maillab::gui {
 void draw_open_dialog(app_state& app) {
     namespace fs = std::filesystem;
     static char folder[512] = "";
+    if (app.open_dialog_labs) {
+        app.open_dialog_labs = false;
+        std::error_code labs_ec;
+        if (fs::is_directory("labs", labs_ec))
+            std::snprintf(folder, sizeof folder, "%s", fs::absolute("labs").string().c_str());
+    }
     if (folder[0] == '\0') {
         std::string cwd = fs::current_path().string();
         std::snprintf(folder, sizeof folder, "%s", cwd.c_str());
@@ -48,8 +56,15 @@ void draw_open_dialog(app_state& app) {
                 std::snprintf(folder, sizeof folder, "%s", p.string().c_str());
             } else {
                 try {
+                    if (looks_like_lab(p.string())) {
+                        open_lab(app, p.string());
+                        app.status_message.clear();
+                        app.open_dialog = false;
+                        continue;
+                    }
                     trace_file f = world::load_trace_or_scenario(p.string());
                     bool recording = !world::looks_like_scenario(p.string());
+                    app.lab.reset();  // a trace or scenario replaces the lab being done
                     app.load(std::move(f), p.string(), recording);
                     app.status_message.clear();
                     app.open_dialog = false;

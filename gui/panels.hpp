@@ -12,6 +12,7 @@ void draw_event_log(app_state& app);
 void draw_inspector(app_state& app);
 void draw_state_machines(app_state& app);
 void draw_open_dialog(app_state& app);
+void draw_lab(app_state& app);  // lab_panel.cpp
 
 // The whole-world views, as tabs of one window under the "follow one mail" bar (view_tabs.cpp).
 void draw_views(app_state& app);

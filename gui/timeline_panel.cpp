@@ -151,6 +151,12 @@ void draw_timeline(app_state& app) {
     ImGui::SameLine();
     if (ImGui::Button(tr("Open trace...", lang))) app.open_dialog = true;
     ImGui::SameLine();
+    // Labs are opened from the same dialog; this one starts in the labs folder when there is one.
+    if (ImGui::Button(tr("Open lab...", lang))) {
+        app.open_dialog = true;
+        app.open_dialog_labs = true;
+    }
+    ImGui::SameLine();
     ImGui::TextDisabled("%s", app.source.c_str());
     if (!app.load_warning.empty()) {
         ImGui::SameLine();

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "gui/ui_text_lab.hpp"
 #include "gui/ui_text_what_if.hpp"
 #include "gui/ui_text_world.hpp"
 
@@ -100,12 +101,16 @@ const char* tr(std::string_view english, language lang) {
             if (en == english) return zh;
         for (const auto& [en, zh] : what_if_words())
             if (en == english) return zh;
+        for (const auto& [en, zh] : lab_words())
+            if (en == english) return zh;
     }
     for (const auto& [en, zh] : table)
         if (en == english) return en.data();
     for (const auto& [en, zh] : world_view_words())
         if (en == english) return en.data();
     for (const auto& [en, zh] : what_if_words())
+        if (en == english) return en.data();
+    for (const auto& [en, zh] : lab_words())
         if (en == english) return en.data();
     return english.data();
 }
@@ -115,6 +120,7 @@ std::string all_ui_text_zh() {
     for (const auto& [en, zh] : table) all += zh;
     for (const auto& [en, zh] : world_view_words()) all += zh;
     for (const auto& [en, zh] : what_if_words()) all += zh;
+    for (const auto& [en, zh] : lab_words()) all += zh;
     return all;
 }
 

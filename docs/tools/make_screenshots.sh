@@ -108,4 +108,11 @@ python3 docs/tools/live_screenshot.py "$build" "$out/gui-live-en.png" 1600x1000
 relay_rcpt=$(seq_in "$work/classic.jsonl" "RCPT TO:<bob@b.example>" kind=command from=mail.a.example)
 world_shot gui-whatif-en classic --whatif-at "$relay_rcpt" --whatif-replace "RCPT TO:<nobody@b.example>"
 world_shot gui-whatif-zh classic --whatif-at "$relay_rcpt" --whatif-replace "RCPT TO:<nobody@b.example>" --lang zh
+# A lab in progress in the Lab panel: lab 01's first step done, the second typed up to the lone
+# dot (QUIT not yet sent), fed as if typed (--lab-input), in English and in Chinese
+printf '%s\n' 220 "HELO pc.student" QUIT :done 354 "HELO pc.student" "MAIL FROM:<student@a.example>" \
+  "RCPT TO:<bob@b.example>" "RCPT TO:<carol@b.example>" DATA "Subject: Lab 1" "" \
+  "Hello Bob and Carol, this came by hand." . >"$work/lab01.txt"
+gui "$out/gui-lab-en.png" 1600x1000 --lab labs/01-smtp-by-hand.json --lab-input "$work/lab01.txt" >/dev/null
+gui "$out/gui-lab-zh.png" 1600x1000 --lab labs/01-smtp-by-hand.json --lab-input "$work/lab01.txt" --lang zh >/dev/null
 ls -l "$out"

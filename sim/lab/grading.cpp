@@ -36,13 +36,18 @@ nlohmann::json report_json(const lab_spec& l, const std::string& student,
         nlohmann::json cps = nlohmann::json::array();
         for (const auto& cp : st.checkpoints) {
             bool passed = false;
-            std::string found = "not attempted";
+            std::string found = "not attempted", found_zh = "未做";
             for (const auto& r : rec.checkpoints)
                 if (r.id == cp.id) {
                     passed = r.passed;
                     found = r.found;
+                    found_zh = r.found_zh;
                 }
-            cps.push_back({{"id", cp.id}, {"title", both(cp.title)}, {"passed", passed}, {"found", found}});
+            cps.push_back({{"id", cp.id},
+                           {"title", both(cp.title)},
+                           {"passed", passed},
+                           {"found", found},
+                           {"found_zh", found_zh}});
             ++cp_total;
             cp_passed += passed;
         }
@@ -116,8 +121,9 @@ std::string report_markdown(const nlohmann::json& r, language lang) {
                       : "| checkpoint | result | found |\n| --- | --- | --- |\n";
             for (const auto& cp : st["checkpoints"])
                 out += fmt::format("| {} | {} | {} |\n", cell(text_of(cp["title"], lang)),
-                                   cp["passed"].get<bool>() ? "pass" : "**FAIL**",
-                                   cell(cp["found"].get<std::string>()));
+                                   cp["passed"].get<bool>() ? (zh ? "通过" : "pass") : (zh ? "**未通过**" : "**FAIL**"),
+                                   cell(zh ? cp.value("found_zh", cp["found"].get<std::string>())
+                                           : cp["found"].get<std::string>()));
             out += "\n";
         }
         if (!st["questions"].empty()) {

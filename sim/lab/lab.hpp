@@ -119,6 +119,12 @@ struct lab_spec {
     std::vector<wrong_attempt> wrong_attempts;
 
     const step* find_step(std::string_view id) const;
+    // Whether the student is a browser in some step (their terminal then shows HTTP's bytes).
+    bool has_http_role() const {
+        for (const auto& s : steps)
+            if (s.role && s.role->proto == "http") return true;
+        return false;
+    }
 };
 
 }  // namespace maillab::lab

@@ -1,5 +1,7 @@
 #include "sim/lab/lab_loader.hpp"
 
+#include "sim/lab/lab_reading.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -14,7 +16,7 @@
 #include "sim/world/scenario_loader.hpp"
 
 namespace maillab::lab {
-namespace {
+namespace reading {
 
 std::string read_file(const std::string& path, const char* what) {
     std::ifstream in(path, std::ios::binary);
@@ -43,6 +45,22 @@ std::string join(const std::vector<std::string>& items) {
     for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
     return out;
 }
+
+void check_id(const json_value& v, const std::string& id) {
+    if (id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos)
+        v.fail(fmt::format("\"{}\": an id is lower-case letters, digits, - and _", id));
+}
+
+void fail_at_key(const json_value& object, const std::string& key, const std::string& message) {
+    // The value's position is close enough to the key's; json_value has no key accessor.
+    object.member(key).fail(message);
+}
+
+}  // namespace reading
+
+namespace {
+
+using namespace reading;
 
 // The fields each kind of event carries (docs/trace-format.md); a pattern naming another is an
 // error. Notes, queue and DNS events carry fields that vary with the note; those are not checked.
@@ -81,19 +99,25 @@ const std::map<std::string, std::vector<std::string>> client_machine_states = {
                      "FETCH", "STORE", "EXPUNGE", "IDLE", "LOGOUT", "DONE", "FAILED"}},
 };
 
-std::vector<std::string> machine_states(const std::string& machine) {
+}  // namespace
+
+std::vector<std::string> reading::machine_states(const std::string& machine) {
     if (const state_machine_spec* spec = find_state_machine(machine))
         return {spec->states.begin(), spec->states.end()};
     auto it = client_machine_states.find(machine);
     return it == client_machine_states.end() ? std::vector<std::string>{} : it->second;
 }
 
-std::vector<std::string> machine_names() {
+std::vector<std::string> reading::machine_names() {
     std::vector<std::string> out;
     for (const auto* m : state_machines()) out.emplace_back(m->machine);
     for (const auto& [name, _] : client_machine_states) out.push_back(name);
     return out;
 }
+
+namespace {
+
+using namespace reading;
 
 // Every verb a protocol's server knows (its command table, over all its states).
 std::set<std::string> server_verbs(const std::string& proto) {
@@ -136,86 +160,6 @@ public:
     }
 
     const lab_spec* this_lab() const { return &l_; }
-
-    // Shared with the attempt loader: {"student"?, "steps": [...]} checked against `l`.
-    static attempt_script read_script(const json_value& v, const lab_spec& l,
-                                      const std::set<std::string>& extra_keys = {}) {
-        std::set<std::string> keys = {"student", "steps"};
-        keys.insert(extra_keys.begin(), extra_keys.end());
-        v.expect_keys(keys);
-        attempt_script a;
-        if (auto s = v.optional_member("student")) a.student = s->as_string();
-        std::size_t last = 0;
-        bool any = false;
-        for (const auto& sv : v.member("steps").elements()) {
-            sv.expect_keys({"step", "input", "answers", "seconds"});
-            step_script ss;
-            ss.where = sv.where();
-            auto id = sv.member("step");
-            ss.step = id.as_nonempty_string();
-            std::size_t index = l.steps.size();
-            for (std::size_t i = 0; i < l.steps.size(); ++i)
-                if (l.steps[i].id == ss.step) index = i;
-            if (index == l.steps.size()) {
-                std::vector<std::string> ids;
-                for (const auto& s : l.steps) ids.push_back(s.id);
-                id.fail(fmt::format("no step \"{}\" in the lab; its steps are: {}", ss.step, join(ids)));
-            }
-            if (any && index <= last)
-                id.fail(fmt::format("step \"{}\" comes before or is the same as the previous one: "
-                                    "steps are done in the lab's order, once each",
-                                    ss.step));
-            any = true;
-            last = index;
-            const step& st = l.steps[index];
-            if (auto in = sv.optional_member("input")) {
-                for (const auto& line : in->elements()) {
-                    std::string text = line.as_string();
-                    if (text.find_first_of("\r\n") != std::string::npos)
-                        line.fail("one line per element, without CR or LF (the line end is added)");
-                    ss.input.push_back(text);
-                }
-                if (!st.role && std::any_of(ss.input.begin(), ss.input.end(), [](const auto& x) {
-                        return x.empty() || x[0] != ':';
-                    }))
-                    in->fail(fmt::format("step \"{}\" has no interactive role: it takes no "
-                                         "protocol lines",
-                                         st.id));
-            }
-            if (auto ans = sv.optional_member("answers")) {
-                ans->expect_object();
-                for (const auto& [qid, _] : ans->json().items()) {
-                    auto q = ans->member(qid);
-                    bool known = false;
-                    for (const auto& x : st.questions) known |= x.id == qid;
-                    if (!known) {
-                        std::vector<std::string> ids;
-                        for (const auto& x : st.questions) ids.push_back(x.id);
-                        doc_fail_key(*ans, qid,
-                                     fmt::format("step \"{}\" has no question \"{}\"{}", st.id, qid,
-                                                 ids.empty() ? "" : "; its questions are: " + join(ids)));
-                    }
-                    std::vector<std::string> given;
-                    if (q.json().is_number_integer()) given.push_back(std::to_string(q.json().get<long long>()));
-                    else given = q.as_string_list();
-                    ss.answers.emplace_back(qid, given);
-                }
-            }
-            if (auto sec = sv.optional_member("seconds")) {
-                if (!sec->json().is_number() || sec->json().get<double>() < 0)
-                    sec->fail("expected a number of seconds (0 or more)");
-                ss.seconds = sec->json().get<double>();
-            }
-            a.steps.push_back(std::move(ss));
-        }
-        return a;
-    }
-
-private:
-    static void doc_fail_key(const json_value& object, const std::string& key, const std::string& message) {
-        // The value's position is close enough to the key's; json_value has no key accessor.
-        object.member(key).fail(message);
-    }
 
     void read_scenario(const json_value& v) {
         if (v.is_string()) {
@@ -275,11 +219,6 @@ private:
         l_.steps.push_back(std::move(s));
     }
 
-    static void check_id(const json_value& v, const std::string& id) {
-        if (id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos)
-            v.fail(fmt::format("\"{}\": an id is lower-case letters, digits, - and _", id));
-    }
-
     interactive_role read_role(const json_value& v) {
         v.expect_keys({"host", "server", "port"});
         interactive_role r;
@@ -287,10 +226,14 @@ private:
         r.host = to_lower(host.as_nonempty_string());
         const world::host_spec* h = l_.scenario.find_host(r.host);
         if (!h) host.fail(fmt::format("no host named \"{}\" in the scenario; the hosts are: {}", r.host, host_list()));
-        if (!h->roles.count(world::host_role::user_agent))
-            host.fail(fmt::format("\"{}\" is not a user_agent: the student types from one", r.host));
         auto port = v.member("port");
-        r.port = port.as_choice({"submission", "smtp", "pop3", "imap"});
+        r.port = port.as_choice({"submission", "smtp", "pop3", "imap", "http"});
+        // The student types from a mail program's host, or, for HTTP to a webmail, a browser's.
+        if (r.port == "http" ? !h->roles.count(world::host_role::browser) && !h->roles.count(world::host_role::user_agent)
+                             : !h->roles.count(world::host_role::user_agent))
+            host.fail(fmt::format(fmt::runtime(r.port == "http" ? "\"{}\" is not a browser or user_agent: the student types from one"
+                                                   : "\"{}\" is not a user_agent: the student types from one"),
+                                  r.host));
         auto info = *world::port_by_name(r.port);
         r.proto = info.proto;
         auto server = v.member("server");
@@ -309,81 +252,6 @@ private:
         return join(names);
     }
 
-    std::vector<hint> read_hints(const json_value& list) {
-        std::vector<hint> out;
-        for (const auto& h : list.elements()) {
-            h.expect_keys({"after", "text"});
-            hint x;
-            if (auto a = h.optional_member("after")) x.after = static_cast<std::size_t>(a->as_integer(1, 1000));
-            x.text = read_bilingual(h.member("text"));
-            out.push_back(std::move(x));
-        }
-        return out;
-    }
-
-    question read_question(const json_value& v) {
-        v.expect_object();
-        question q;
-        q.where = v.where();
-        std::string type = v.member("type").as_choice({"multiple_choice", "reply_code", "choose_state", "short_answer"});
-        std::set<std::string> keys = {"id", "type", "when", "prompt", "answer", "explanation", "hints"};
-        if (type == "multiple_choice") keys.insert("choices");
-        if (type == "choose_state") keys.insert("machine");
-        v.expect_keys(keys);
-        auto id = v.member("id");
-        q.id = id.as_nonempty_string();
-        check_id(id, q.id);
-        if (auto w = v.optional_member("when")) q.before = w->as_choice({"before", "after"}) == "before";
-        q.prompt = read_bilingual(v.member("prompt"));
-        q.explanation = read_bilingual(v.member("explanation"));
-        if (auto hs = v.optional_member("hints")) q.hints = read_hints(*hs);
-        auto answer = v.member("answer");
-        if (type == "multiple_choice") {
-            q.kind = question_kind::multiple_choice;
-            auto choices = v.member("choices");
-            for (const auto& c : choices.elements()) {
-                c.expect_keys({"id", "text"});
-                std::string cid = normalise_answer(c.member("id").as_nonempty_string());
-                for (const auto& [x, _] : q.choices)
-                    if (x == cid) c.member("id").fail(fmt::format("a second choice \"{}\"", cid));
-                q.choices.emplace_back(cid, read_bilingual(c.member("text")));
-            }
-            if (q.choices.size() < 2) choices.fail("give at least two choices");
-            for (const auto& a : answer.as_string_list()) {
-                std::string n = normalise_answer(a);
-                bool known = false;
-                for (const auto& [x, _] : q.choices) known |= x == n;
-                if (!known) answer.fail(fmt::format("\"{}\" is not one of the choices' ids", a));
-                q.answers.push_back(n);
-            }
-        } else if (type == "reply_code") {
-            q.kind = question_kind::reply_code;
-            std::vector<json_value> codes = answer.is_array() ? answer.elements() : std::vector<json_value>{answer};
-            for (const auto& c : codes) q.answers.push_back(std::to_string(c.as_integer(100, 599)));
-        } else if (type == "choose_state") {
-            q.kind = question_kind::choose_state;
-            auto machine = v.member("machine");
-            q.machine = machine.as_nonempty_string();
-            auto states = machine_states(q.machine);
-            if (states.empty())
-                machine.fail(fmt::format("no state machine \"{}\"; the machines are: {}", q.machine,
-                                         join(machine_names())));
-            for (const auto& st : states) q.choices.emplace_back(normalise_answer(st), bilingual{st, st});
-            for (const auto& a : answer.as_string_list()) {
-                if (std::find(states.begin(), states.end(), a) == states.end())
-                    answer.fail(fmt::format("{} has no state \"{}\"; its states are: {}", q.machine, a,
-                                            join(states)));
-                q.answers.push_back(normalise_answer(a));
-            }
-        } else {
-            q.kind = question_kind::short_answer;
-            for (const auto& a : answer.as_string_list()) q.answers.push_back(normalise_answer(a));
-        }
-        if (q.answers.empty()) answer.fail("give at least one accepted answer");
-        return q;
-    }
-
-    // --- checkpoints -----------------------------------------------------------------------
 
     predicate read_predicate(const json_value& v) {
         v.expect_object();
@@ -501,7 +369,7 @@ private:
                 auto it = fields_by_kind().find(*kind);
                 if (it != fields_by_kind().end() && !it->second.count(key)) {
                     std::vector<std::string> names(it->second.begin(), it->second.end());
-                    doc_fail_key(v, key, fmt::format("a {} event has no field \"{}\"; its fields are: {} "
+                    fail_at_key(v, key, fmt::format("a {} event has no field \"{}\"; its fields are: {} "
                                                      "(and kind, proto, from, to, text, raw, explain, conn, cause)",
                                                      *kind, key, join(names)));
                 }
@@ -657,35 +525,5 @@ lab_spec load_lab_text(const std::string& file, const std::string& text) {
 }
 
 lab_spec load_lab_file(const std::string& path) { return load_lab_text(path, read_file(path, "lab file")); }
-
-std::string attempt_lab_path(const std::string& path) {
-    json_document doc(path, read_file(path, "attempt file"));
-    json_value root(doc, doc.root(), "");
-    root.expect_object();
-    if (!root.has("maillab_lab_attempt"))
-        root.fail("not an attempt file (no \"maillab_lab_attempt\" key)");
-    return root.has("lab") ? root.member("lab").as_string() : std::string();
-}
-
-attempt_file load_attempt_text(const std::string& file, const std::string& text, const lab_spec& l) {
-    json_document doc(file, text);
-    json_value root(doc, doc.root(), "");
-    root.expect_object();
-    auto version = root.member("maillab_lab_attempt");
-    if (version.as_integer(1, 1000000) > attempt_format_version)
-        version.fail(fmt::format("this file is attempt format {}; this maillab reads format {} and older",
-                                 version.json().get<int>(), attempt_format_version));
-    attempt_file a;
-    if (auto p = root.optional_member("lab")) a.lab_path = p->as_string();
-    if (auto id = root.optional_member("lab_id"))
-        if (id->as_string() != l.id)
-            id->fail(fmt::format("this attempt is at lab \"{}\", not \"{}\"", id->as_string(), l.id));
-    a.script = loader::read_script(root, l, {"maillab_lab_attempt", "lab", "lab_id", "saved_at"});
-    return a;
-}
-
-attempt_file load_attempt_file(const std::string& path, const lab_spec& l) {
-    return load_attempt_text(path, read_file(path, "attempt file"), l);
-}
 
 }  // namespace maillab::lab

@@ -100,6 +100,7 @@ void lab_session::build() {
 }
 
 const std::vector<event>& lab_session::events() const { return trace_->events(); }
+const nlohmann::json& lab_session::header() const { return trace_->header(); }
 
 void lab_session::settle() { sched_->run(5'000'000); }
 
@@ -237,7 +238,8 @@ void lab_session::end_step(double seconds) {
     settle();
     step_record& rec = records_[current_];
     rec.checkpoints.clear();
-    for (const auto& [cp, res] : evaluate_now()) rec.checkpoints.push_back({cp->id, res.passed, res.found});
+    for (const auto& [cp, res] : evaluate_now())
+        rec.checkpoints.push_back({cp->id, res.passed, res.found, res.found_zh});
     rec.seconds += seconds;
     rec.ended = true;
     client_ = nullptr;

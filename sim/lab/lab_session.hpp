@@ -30,6 +30,7 @@ struct checkpoint_record {
     std::string id;
     bool passed = false;
     std::string found;
+    std::string found_zh;
 };
 
 struct question_record {
@@ -104,6 +105,8 @@ public:
 
     const std::vector<step_record>& records() const { return records_; }
     const std::vector<event>& events() const;
+    // The trace's header (the scenario, the lab): what a viewer loads the events under.
+    const nlohmann::json& header() const;
 
 private:
     void build();

@@ -9,6 +9,9 @@
 #include <fmt/format.h>
 
 #include "sim/core/clock.hpp"
+#include "sim/core/scheduler.hpp"
+#include "sim/store/mail_store.hpp"
+#include "sim/world/world.hpp"
 #include "sim/world/scenario_run.hpp"
 
 namespace maillab::lab {
@@ -25,6 +28,7 @@ struct live_lab::io_side {
         : t(clock, header_of(l)), guard(boost::asio::make_work_guard(io)) {
         for (auto* listener : listeners) t.subscribe(*listener);
         world = std::make_unique<world::live_world>(io, t, l.scenario, std::move(config));
+        if (!l.scenario.script.empty()) copy_set_up_mail(l);
         world->start();
         thread = std::thread([this] { io.run(); });
     }
@@ -38,6 +42,32 @@ struct live_lab::io_side {
         io.stop();
         thread.join();
         world.reset();
+    }
+
+    // Real sockets run no script, so the set-up (mail delivered for the student to read, flags
+    // set) runs in the simulation, and what it left in the mailboxes is copied into the live
+    // stores, in UID order, flags kept: the student finds the same mailbox either way. Each copy
+    // is a store event in the live trace, before step 1 (checkpoints do not see it).
+    void copy_set_up_mail(const lab_spec& l) {
+        virtual_clock sim_clock;
+        scheduler sched(sim_clock);
+        trace sim_trace(sim_clock);
+        world::world sim(l.scenario, sim_trace, sched);
+        sim.run();
+        for (const auto& h : l.scenario.hosts)
+            for (const auto& domain : h.domains) {
+                const mail_store* from = sim.store_for_domain(domain);
+                mail_store* to = world->store_for_domain(domain);
+                if (!from || !to || from == static_cast<const mail_store*>(to)) continue;
+                for (const auto& [address, user] : from->users()) {
+                    if (address.size() <= domain.size() || !address.ends_with("@" + domain)) continue;
+                    for (const auto& [name, box] : user.mailboxes) {
+                        if (box.messages.empty()) continue;
+                        if (!to->find_mailbox(address, name)) to->create_mailbox(address, name);
+                        for (const auto& m : box.messages) to->append(address, name, m.bytes, m.flags, m.internal_date_us);
+                    }
+                }
+            }
     }
 
     static nlohmann::json header_of(const lab_spec& l) {
@@ -60,11 +90,6 @@ struct live_lab::io_side {
 
 live_lab::live_lab(const lab_spec& l, world::live_world_config config, std::vector<trace_listener*> listeners)
     : lab_(l) {
-    if (!l.scenario.script.empty())
-        throw std::runtime_error(fmt::format(
-            "{}: this lab's scenario has a script (its set-up) and real sockets do not run scripts; "
-            "do it in the simulation (without --serve)",
-            l.path));
     records_.resize(l.steps.size());
     for (std::size_t i = 0; i < l.steps.size(); ++i) {
         records_[i].id = l.steps[i].id;
@@ -131,7 +156,8 @@ lab_session::answer_result live_lab::answer(const question& q, const std::string
 void live_lab::end_step(double seconds) {
     step_record& rec = records_[current_];
     rec.checkpoints.clear();
-    for (const auto& [cp, res] : evaluate_now()) rec.checkpoints.push_back({cp->id, res.passed, res.found});
+    for (const auto& [cp, res] : evaluate_now())
+        rec.checkpoints.push_back({cp->id, res.passed, res.found, res.found_zh});
     rec.seconds += seconds;
     rec.ended = true;
     ++current_;

@@ -5,8 +5,8 @@
 // in lab_session; what differs is where the lines come from. The sockets run on their own
 // thread; every look at the trace is done on that thread.
 //
-// A lab whose scenario has a script (a set-up that delivers mail first) is refused: the live
-// world does not run scripts.
+// A lab whose scenario has a script (a set-up that delivers mail first) runs the script in the
+// simulation and copies the mailboxes it filled into the live stores before the sockets open.
 #pragma once
 
 #include <memory>

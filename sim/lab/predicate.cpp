@@ -102,6 +102,7 @@ predicate_result evaluate(const predicate& p, const event_window& w) {
             r.passed = n >= p.min && (!p.max || n <= *p.max);
             if (p.min == 0) r.witness = 0;
             r.found = fmt::format("{} matching event(s)", n);
+            r.found_zh = fmt::format("{} 个匹配的事件", n);
             return r;
         }
         case predicate::kind::all: {
@@ -111,12 +112,14 @@ predicate_result evaluate(const predicate& p, const event_window& w) {
                 if (!cr.passed) {
                     r.passed = false;
                     r.found = cr.found;
+                    r.found_zh = cr.found_zh;
                     r.witness = 0;
                     return r;
                 }
                 r.witness = std::max(r.witness, cr.witness);
             }
             r.found = "all hold";
+            r.found_zh = "全部成立";
             return r;
         }
         case predicate::kind::any: {
@@ -126,27 +129,36 @@ predicate_result evaluate(const predicate& p, const event_window& w) {
                     r.passed = true;
                     r.witness = cr.witness;
                     r.found = cr.found;
+                    r.found_zh = cr.found_zh;
                 }
             }
-            if (!r.passed) r.found = "none holds";
+            if (!r.passed) {
+                r.found = "none holds";
+                r.found_zh = "没有一个成立";
+            }
             return r;
         }
         case predicate::kind::negation: {
             auto cr = evaluate(p.children.at(0), w);
             r.passed = !cr.passed;
             r.found = cr.found;
+            r.found_zh = cr.found_zh;
             return r;
         }
         case predicate::kind::before: {
             auto a = evaluate(p.children.at(0), w);
             auto b = evaluate(p.children.at(1), w);
-            if (!a.passed) return {false, 0, "the first did not happen (" + a.found + ")"};
-            if (!b.passed) return {false, 0, "the second did not happen (" + b.found + ")"};
+            if (!a.passed)
+                return {false, 0, "the first did not happen (" + a.found + ")", "前一个没有发生（" + a.found_zh + "）"};
+            if (!b.passed)
+                return {false, 0, "the second did not happen (" + b.found + ")", "后一个没有发生（" + b.found_zh + "）"};
             r.passed = a.witness < b.witness;
             r.witness = b.witness;
             r.found = r.passed ? fmt::format("event {} came before event {}", a.witness, b.witness)
                                : fmt::format("the second came first (event {} before event {})",
                                              b.witness, a.witness);
+            r.found_zh = r.passed ? fmt::format("事件 {} 在事件 {} 之前", a.witness, b.witness)
+                                  : fmt::format("后一个先发生了（事件 {} 在事件 {} 之前）", b.witness, a.witness);
             return r;
         }
     }

@@ -18,7 +18,8 @@ struct predicate_result {
     bool passed = false;
     // The seq of the event that made it pass (for "before"); 0 when no single event did.
     std::uint64_t witness = 0;
-    std::string found;  // what was there, in words
+    std::string found;     // what was there, in words
+    std::string found_zh;  // the same in Chinese (reports in Chinese, the GUI's 中文)
 };
 
 // The events a step looks at: `all` is the whole trace (seq N at index N-1, for causes), and

@@ -85,7 +85,9 @@ void transcript_printer::print_annotations(const std::vector<const annotation*>&
 }
 
 void transcript_printer::print(const event& e, bool force) {
-    if (e.kind == event_kind::bytes && !options_.show_bytes && !force) return;
+    if (e.kind == event_kind::bytes && !options_.show_bytes && !force &&
+        !(options_.http_bytes && e.proto == "http"))
+        return;
     std::string pre = prefix(e);
     std::string pad = indent();
     std::string route = e.to.empty() ? e.from : fmt::format("{} → {}", e.from, e.to);

@@ -16,6 +16,9 @@ struct transcript_options {
     language lang = language::en;
     bool explanations = true;
     bool show_bytes = false;       // the tap's raw chunks (duplicates C:/S: lines otherwise)
+    // The raw chunks of HTTP connections only: a student typing as the browser (lab 06) reads
+    // the whole response there, cookies and the form's hidden csrf field included.
+    bool http_bytes = false;
     bool color = false;            // ANSI colours for a terminal
     std::size_t max_message_lines = 40;  // message text shown after DATA
     bool show_seq = false;         // each event's seq in front (a replay: what annotate takes)

@@ -57,6 +57,9 @@ public:
     const mail_store* store_for_domain(const std::string& domain) const {
         return hosts_->store_for_domain(domain);
     }
+    // Before start(): mail put in place by a set-up (a lab's scenario script run in the
+    // simulation) is copied into the live stores (live_lab.cpp).
+    mail_store* store_for_domain(const std::string& domain) { return hosts_->store_for_domain(domain); }
 
 private:
     struct listener_entry {

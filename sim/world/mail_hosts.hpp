@@ -6,6 +6,8 @@
 // deliver into the same mailboxes, and bob's POP3 server reads them), like a provider's cluster.
 #pragma once
 
+#include <utility>
+
 #include <functional>
 #include <map>
 #include <memory>
@@ -49,6 +51,9 @@ public:
 
     host* find(const std::string& name);
     const mail_store* store_for_domain(const std::string& domain) const;
+    mail_store* store_for_domain(const std::string& domain) {
+        return const_cast<mail_store*>(std::as_const(*this).store_for_domain(domain));
+    }
     const mail_store* store_of_host(const std::string& name) const;
     // Called after any change in any store (IMAP IDLE wake-ups in the live world).
     void set_on_change(std::function<void()> callback);

@@ -336,10 +336,7 @@ class LabsThroughTheCommand(unittest.TestCase):
         self.assertEqual(report["student"], "Fay")
         self.assertEqual(report["steps"][0]["failed_checks"], 1)
 
-    def test_serve_refuses_a_lab_with_a_set_up_script(self):
-        result = run("lab", str(ROOT / "labs" / "03-pop3-states.json"), "--serve")
-        self.assertEqual(result.returncode, 1)
-        self.assertIn("real sockets do not run scripts", result.stderr)
+    # Labs with a set-up script under --serve: tests/integration/test_lab_serve_set_up.py.
 
 
 if __name__ == "__main__":

@@ -106,6 +106,11 @@ TEST_CASE("grading is deterministic and an attempt file round-trips") {
     CHECK(report_markdown(a) == report_markdown(b));
     CHECK(contains(report_markdown(a), "**FAIL**"));
     CHECK(contains(report_markdown(a, language::zh), "检查点"));
+    // What the trace had, in both languages: "0 matching event(s)" / "0 个匹配的事件".
+    CHECK(contains(report_markdown(a), "matching event(s)"));
+    CHECK(contains(report_markdown(a, language::zh), "个匹配的事件"));
+    CHECK(contains(report_markdown(a, language::zh), "**未通过**"));
+    CHECK(!contains(report_markdown(a, language::zh), "matching event(s)"));
 
     lab_session session(l);
     run_script(session, wrong);
@@ -287,4 +292,38 @@ TEST_CASE("lab loader: mistakes and impossible checkpoints are errors at their p
         CHECK(contains(err.what(), "scenario.hosts[1].roles[0]"));
     }
     CHECK_THROWS_AS(load_lab_text("t.json", "{\"maillab_lab\": 1,"), file_format_error);
+}
+
+TEST_CASE("a browser may type HTTP to a webmail, and only there") {
+    const std::string world = R"({
+  "maillab_lab": 1, "title": "t",
+  "scenario": {"maillab_scenario": 1, "title": "s",
+    "hosts": [{"name": "pc.b", "roles": ["browser"]},
+              {"name": "web.a.example", "roles": ["webmail"], "imap_server": "mail.a.example", "submission_server": "mail.a.example"},
+              {"name": "mail.a.example", "roles": ["submission", "mx", "imap"], "domains": ["a.example"]}],
+    "users": [{"address": "al@a.example", "password": "pw"}], "script": []},
+  "steps": [{"id": "one", "title": "one", "instructions": "do it", "role": ROLE,
+             "checkpoints": [{"id": "c", "title": "c", "check": {"http": {"method": "POST", "path": "/login"}}}]}]
+})";
+    auto with_role = [&](const std::string& role) {
+        std::string text = world;
+        text.replace(text.find("ROLE"), 4, role);
+        return text;
+    };
+    lab_spec l = load_lab_text("t.json", with_role(R"({"host": "pc.b", "server": "web.a.example", "port": "http"})"));
+    REQUIRE(l.steps[0].role);
+    CHECK(l.steps[0].role->proto == "http");
+    CHECK(l.has_http_role());
+    auto e = error_of(with_role(R"({"host": "pc.b", "server": "mail.a.example", "port": "smtp"})"));
+    CHECK(contains(e.message, "\"pc.b\" is not a user_agent"));
+    e = error_of(with_role(R"({"host": "pc.b", "server": "mail.a.example", "port": "http"})"));
+    CHECK(contains(e.message, "has no \"webmail\" role for port http"));
+    // Typed as a browser: the empty line ends the request and the webmail answers it.
+    lab_session s(l);
+    s.begin_step();
+    for (const char* line : {"GET /login HTTP/1.1", "Host: web.a.example", ""}) s.type_line(line);
+    bool answered = false;
+    for (const auto& ev : s.events())
+        answered |= ev.kind == event_kind::http && ev.fields.value("status", 0) == 200;
+    CHECK(answered);
 }
