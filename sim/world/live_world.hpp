@@ -19,6 +19,7 @@
 #include "sim/world/dns_zone.hpp"
 #include "sim/world/mail_hosts.hpp"
 #include "sim/world/scenario.hpp"
+#include "sim/world/serve_limits.hpp"
 
 namespace maillab::world {
 
@@ -28,6 +29,7 @@ struct live_world_config {
     // the hosts and their services.
     unsigned short base_port = 0;
     certificate_pair certificate;  // used when a host offers TLS
+    serve_limits limits;           // for every host (the SIZE limit stays each host's own)
 };
 
 struct live_endpoint {
@@ -73,6 +75,7 @@ private:
     std::unique_ptr<dns_zone> dns_;
     std::unique_ptr<mail_hosts> hosts_;
     std::vector<listener_entry> listeners_;
+    std::shared_ptr<connection_gate> gate_;
     bool poke_posted_ = false;
     bool stopped_ = false;
 };

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/core/trace.hpp"
+#include "sim/world/serve_limits.hpp"
 
 namespace maillab {
 class live_server;
@@ -47,6 +48,7 @@ struct serve_options {
     std::string tls_key;
     std::string tls_dir;
     std::size_t max_message_size = 32 * 1024 * 1024;
+    serve_limits limits;  // timeouts, connection caps, per-session limits
 };
 
 // One listening socket, as the teacher tells the class about it.
