@@ -1,5 +1,7 @@
 #include "cli/serve_options.hpp"
 
+#include <chrono>
+#include <cstdint>
 #include <stdexcept>
 
 #include <fmt/format.h>

@@ -1,5 +1,7 @@
 #include "sim/net/connection_limits.hpp"
 
+#include <utility>
+
 #include <fmt/format.h>
 
 namespace maillab {
@@ -29,9 +31,10 @@ connection_gate::admission connection_gate::admit(const std::string& address) {
                                      address, mine, c.max_per_address)};
     ++mine;
     ++c.total;
-    // The ticket keeps the counts alive: a connection may end after its server is gone.
+    // The ticket keeps the counts alive: a connection may end after its server is gone. It
+    // points at them only so that it is not null (a null ticket means "refused").
     std::shared_ptr<counts> keep = counts_;
-    return {ticket(static_cast<void*>(nullptr),
+    return {ticket(static_cast<void*>(keep.get()),
                    [keep, address](void*) {
                        --keep->total;
                        auto it = keep->by_address.find(address);

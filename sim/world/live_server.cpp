@@ -1,6 +1,7 @@
 #include "sim/world/live_server.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
 
 #include <fmt/format.h>

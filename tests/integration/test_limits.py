@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import imaplib
 import poplib
+import shutil
 import smtplib
 import socket
+import subprocess
 import time
 import unittest
 import urllib.request
@@ -121,6 +123,16 @@ class IdleTimeouts(unittest.TestCase):
             self.assertLess(elapsed, 6.0)
             self.assertEqual(threads_during, threads_before,
                              "20 slow connections must not add threads to the server")
+
+    def test_http_keep_alive_idle_timeout(self):
+        with MaillabServer(smtps=False, http=True, extra_args=["--idle-timeout-http", "1"]) as srv:
+            with connect(srv.http_port) as s:
+                started = time.monotonic()
+                s.sendall(b"GET /login HTTP/1.1\r\nHost: x\r\n\r\n")
+                data, closed = read_until_closed(s)
+            self.assertTrue(data.startswith(b"HTTP/1.1 200"), data[:100])
+            self.assertGreaterEqual(closed - started, 0.9)
+            self.assertLess(closed - started, 4.0)
 
     def test_pop3_idle_timeout(self):
         with MaillabServer(smtp=False, smtps=False, pop3=True,
@@ -332,6 +344,28 @@ class MessageLimits(unittest.TestCase):
                 data, _ = read_until_closed(s, timeout=5)
             self.assertNotIn(b"+ ", data)
             self.assertIn(b"BYE", data)
+
+
+class TlsVersions(unittest.TestCase):
+    def s_client(self, port: int, version_flag: str) -> subprocess.CompletedProcess:
+        # SECLEVEL=0 lets this client offer TLS 1.1 at all: the refusal must be the server's.
+        return subprocess.run(
+            ["openssl", "s_client", "-connect", f"{LOCALHOST}:{port}", version_flag,
+             "-cipher", "DEFAULT:@SECLEVEL=0", "-ign_eof"],
+            input=b"QUIT\r\n", capture_output=True, timeout=20)
+
+    @unittest.skipUnless(shutil.which("openssl"), "the openssl command is not installed")
+    def test_tls_1_1_is_refused_and_tls_1_2_accepted(self):
+        with MaillabServer(smtp=False, smtps=True) as srv:
+            old = self.s_client(srv.smtps_port, "-tls1_1")
+            self.assertNotIn(b"220 ", old.stdout)
+            failed = srv.wait_events(lambda e: e.get("phase") == "failed", kind="tls")
+            self.assertTrue(failed, old.stderr[-500:])
+            self.assertRegex(failed[-1].get("reason", "") + failed[-1].get("text", ""),
+                             r"(?i)version|protocol")
+            new = self.s_client(srv.smtps_port, "-tls1_2")
+            self.assertIn(b"220 ", new.stdout, new.stderr[-500:])
+            self.assertIn(b"Protocol  : TLSv1.2", new.stdout)
 
 
 def _until(sock: socket.socket, tag: bytes) -> bytes:
