@@ -8,6 +8,7 @@ Timeouts are set to a second or two with the --idle-timeout-* options, so nothin
 
 from __future__ import annotations
 
+import base64
 import imaplib
 import poplib
 import shutil
@@ -252,25 +253,33 @@ class FailedLogins(unittest.TestCase):
     ARGS = ["--auth-failure-delay-ms", "300", "--max-auth-failures", "3"]
 
     def test_smtp_auth_failures_are_delayed_growing_and_closed_after_three(self):
+        # One AUTH PLAIN per attempt (smtplib.login would try PLAIN and LOGIN: two failures).
+        wrong = base64.b64encode(b"\0alice@example.org\0guess").decode()
         with MaillabServer(smtps=False, extra_args=self.ARGS) as srv:
             c = smtplib.SMTP(LOCALHOST, srv.smtp_port, timeout=10)
             c.ehlo("guesser")
             times = []
             for attempt in range(2):
                 started = time.monotonic()
-                with self.assertRaises(smtplib.SMTPAuthenticationError):
-                    c.login("alice@example.org", f"guess{attempt}")
+                self.assertEqual(c.docmd("AUTH", f"PLAIN {wrong}")[0], 535)
                 times.append(time.monotonic() - started)
             self.assertGreaterEqual(times[0], 0.25)
             self.assertGreaterEqual(times[1], 0.55)  # twice as long
-            code, _ = c.docmd("AUTH", "PLAIN AGFsaWNlQGV4YW1wbGUub3JnAGd1ZXNz")
-            self.assertEqual(code, 535)
-            reply = c.getreply()
-            self.assertEqual(reply[0], 421)
+            started = time.monotonic()
+            self.assertEqual(c.docmd("AUTH", f"PLAIN {wrong}")[0], 535)
+            self.assertGreaterEqual(time.monotonic() - started, 1.1)
+            code, text = c.getreply()
+            self.assertEqual(code, 421, text)
+            self.assertIn(b"4.7.0", text)
             with self.assertRaises(smtplib.SMTPServerDisconnected):
                 c.noop()
             self.assertTrue(srv.wait_events(lambda e: e.get("explain") == "net.note.reply_delayed",
                                             kind="note", minimum=3))
+            # The right password on a new connection still works.
+            with smtplib.SMTP(LOCALHOST, srv.smtp_port, timeout=10) as fresh:
+                fresh.ehlo("c")
+                good = base64.b64encode(b"\0alice@example.org\0alicepw").decode()
+                self.assertEqual(fresh.docmd("AUTH", f"PLAIN {good}")[0], 235)
 
     def test_pop3_and_imap_close_after_three_failures(self):
         with MaillabServer(smtp=False, smtps=False, pop3=True, imap=True,
@@ -340,10 +349,15 @@ class MessageLimits(unittest.TestCase):
                 read_line(s)
                 s.sendall(b"a LOGIN bob@example.org bobpw\r\n")
                 self.assertIn(b"a OK", _until(s, b"a "))
+                # A synchronising literal: refused instead of "+", and the session goes on.
                 s.sendall(b"b APPEND INBOX {5000}\r\n")
+                self.assertTrue(read_line(s).startswith(b"b BAD literal of 5000 octets is over"))
+                s.sendall(b"c NOOP\r\n")
+                self.assertIn(b"c OK", _until(s, b"c "))
+                # LITERAL+ sends the bytes without waiting: the server cannot skip them, so BYE.
+                s.sendall(b"d APPEND INBOX {5000+}\r\n")
                 data, _ = read_until_closed(s, timeout=5)
-            self.assertNotIn(b"+ ", data)
-            self.assertIn(b"BYE", data)
+            self.assertTrue(data.startswith(b"* BYE literal of 5000 octets"), data)
 
 
 class TlsVersions(unittest.TestCase):
