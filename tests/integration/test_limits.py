@@ -273,6 +273,7 @@ class FailedLogins(unittest.TestCase):
             self.assertIn(b"4.7.0", text)
             with self.assertRaises(smtplib.SMTPServerDisconnected):
                 c.noop()
+            c.close()
             self.assertTrue(srv.wait_events(lambda e: e.get("explain") == "net.note.reply_delayed",
                                             kind="note", minimum=3))
             # The right password on a new connection still works.
@@ -300,6 +301,7 @@ class FailedLogins(unittest.TestCase):
                 m.login("bob@example.org", "guess2")
             with self.assertRaises((imaplib.IMAP4.abort, OSError)):
                 m.noop()
+            m.shutdown()
             # The right password on a new connection still works: the limit is per connection.
             m2 = imaplib.IMAP4(LOCALHOST, srv.imap_port, timeout=10)
             self.assertEqual(m2.login("bob@example.org", "bobpw")[0], "OK")
