@@ -25,8 +25,7 @@ void add_timeout(CLI::App& cmd, const char* name, std::chrono::milliseconds& tar
                target = std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
            },
            what)
-        ->option_text("SECONDS")
-        ->default_str(seconds_text(target))
+        ->option_text("SECONDS=" + seconds_text(target))
         ->group("Limits");
 }
 
@@ -78,8 +77,7 @@ void add_limit_options(CLI::App& cmd, world::serve_limits& limits) {
     cmd.add_option("--auth-failure-delay-ms", limits.session.auth_failure_delay_ms,
                    "The reply to the n-th failed login waits MS * 2^(n-1) milliseconds (0: no "
                    "wait)")
-        ->option_text("MS")
-        ->capture_default_str()
+        ->option_text(fmt::format("MS={}", limits.session.auth_failure_delay_ms))
         ->group("Limits");
 }
 
