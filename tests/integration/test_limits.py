@@ -135,6 +135,33 @@ class IdleTimeouts(unittest.TestCase):
             self.assertGreaterEqual(closed - started, 0.9)
             self.assertLess(closed - started, 4.0)
 
+    def test_http_slowloris_is_dropped_at_the_timeout(self):
+        with MaillabServer(smtps=False, http=True, extra_args=["--idle-timeout-http", "1.5"]) as srv:
+            with connect(srv.http_port) as s:
+                started = time.monotonic()
+                payload = b"GET /login HTTP/1.1\r\nHost: slowly-but-never-finishing.example\r\n"
+                closed_at = None
+                for i in range(len(payload)):
+                    try:
+                        s.sendall(payload[i:i + 1])
+                    except OSError:
+                        closed_at = time.monotonic()
+                        break
+                    time.sleep(0.2)
+                    s.settimeout(0.001)
+                    try:
+                        if s.recv(1) == b"":
+                            closed_at = time.monotonic()
+                            break
+                    except (socket.timeout, BlockingIOError):
+                        pass
+                    except OSError:
+                        closed_at = time.monotonic()
+                        break
+            self.assertIsNotNone(closed_at, "the slow HTTP client was never dropped")
+            self.assertLess(closed_at - started, 4.0)
+            self.assertGreaterEqual(closed_at - started, 1.3)
+
     def test_pop3_idle_timeout(self):
         with MaillabServer(smtp=False, smtps=False, pop3=True,
                            extra_args=["--idle-timeout-pop3", "1"]) as srv:
