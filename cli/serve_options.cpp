@@ -1,10 +1,87 @@
 #include "cli/serve_options.hpp"
 
+#include <chrono>
+#include <cstdint>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
 namespace maillab::cli {
+
+namespace {
+
+std::string seconds_text(std::chrono::milliseconds ms) {
+    return fmt::format("{:g}", ms.count() / 1000.0);
+}
+
+// A timeout given in seconds (fractions allowed, so a test need not wait minutes).
+void add_timeout(CLI::App& cmd, const char* name, std::chrono::milliseconds& target,
+                 const char* what) {
+    cmd.add_option_function<double>(
+           name,
+           [&target, name](double seconds) {
+               if (seconds <= 0)
+                   throw CLI::ValidationError(name, "a timeout must be more than 0 seconds");
+               target = std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+           },
+           what)
+        ->option_text("SECONDS=" + seconds_text(target))
+        ->group("Limits");
+}
+
+// The limits of docs/security.md, each with its default shown in --help.
+void add_limit_options(CLI::App& cmd, world::serve_limits& limits) {
+    add_timeout(cmd, "--idle-timeout-smtp", limits.smtp_idle,
+                "SMTP: close after this long without a command (RFC 5321 4.5.3.2.7)");
+    add_timeout(cmd, "--data-timeout-smtp", limits.smtp_data,
+                "SMTP: close after this long without message text during DATA "
+                "(RFC 5321 4.5.3.2.6)");
+    add_timeout(cmd, "--idle-timeout-pop3", limits.pop3_idle,
+                "POP3: close after this long without a command (RFC 1939 3)");
+    add_timeout(cmd, "--idle-timeout-imap", limits.imap_idle,
+                "IMAP: BYE after this long without anything from the client, IDLE included "
+                "(RFC 3501 5.4)");
+    add_timeout(cmd, "--idle-timeout-http", limits.http_idle,
+                "Webmail: close a keep-alive connection after this long without a request");
+    add_timeout(cmd, "--webmail-session-timeout", limits.webmail_session,
+                "Webmail: a login ends after this long without a request (single server)");
+    cmd.add_option("--max-connections", limits.max_connections,
+                   "Connections open at once, all services together; over it a client is "
+                   "refused politely (SMTP 421, POP3 -ERR, IMAP BYE, HTTP 503). 0: no cap")
+        ->capture_default_str()
+        ->group("Limits");
+    cmd.add_option("--max-connections-per-ip", limits.max_connections_per_address,
+                   "Connections open at once from one client address. 0: no cap")
+        ->capture_default_str()
+        ->group("Limits");
+    cmd.add_option("--max-commands", limits.session.max_commands,
+                   "Commands in one SMTP, POP3 or IMAP session before the server ends it")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str()
+        ->group("Limits");
+    cmd.add_option("--max-recipients", limits.session.max_recipients,
+                   "SMTP recipients per message; more get 452 (RFC 5321 4.5.3.1.8)")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str()
+        ->group("Limits");
+    cmd.add_option("--max-header-fields", limits.session.max_header_fields,
+                   "Header fields per message; SMTP refuses more with 554 5.6.0")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str()
+        ->group("Limits");
+    cmd.add_option("--max-auth-failures", limits.session.max_auth_failures,
+                   "Failed logins on one connection before the server closes it")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str()
+        ->group("Limits");
+    cmd.add_option("--auth-failure-delay-ms", limits.session.auth_failure_delay_ms,
+                   "The reply to the n-th failed login waits MS * 2^(n-1) milliseconds (0: no "
+                   "wait)")
+        ->option_text(fmt::format("MS={}", limits.session.auth_failure_delay_ms))
+        ->group("Limits");
+}
+
+}  // namespace
 
 void add_serve_options(CLI::App& cmd, world::serve_options& opts) {
     cmd.add_option("--base-port", opts.base_port,
@@ -64,7 +141,8 @@ void add_serve_options(CLI::App& cmd, world::serve_options& opts) {
                    "Where the self-signed certificate is kept (default $MAILLAB_HOME/tls or "
                    "~/.maillab/tls)")
         ->option_text("DIR");
-    cmd.add_option("--max-message-size", opts.max_message_size, "SIZE limit in octets")
+    cmd.add_option("--max-message-size", opts.max_message_size,
+                   "SIZE limit in octets (RFC 1870); also the largest IMAP literal (APPEND)")
         ->capture_default_str();
     cmd.add_option("--as", opts.as_host,
                    "With a scenario, on a class network: run only this host's servers here; the "
@@ -75,6 +153,7 @@ void add_serve_options(CLI::App& cmd, world::serve_options& opts) {
                    "services at their standard ports), HOST=ADDRESS:PORT (its SMTP port) or "
                    "HOST:SERVICE=ADDRESS:PORT (repeatable; overrides the scenario's \"address\")")
         ->option_text("HOST[:SERVICE]=ADDRESS[:PORT]");
+    add_limit_options(cmd, opts.limits);
 }
 
 void check_serve_options(const CLI::App& cmd, const world::serve_options& opts) {

@@ -3,7 +3,9 @@
 // whatever it produced; the engine says when it wants TLS started or the connection closed.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,6 +35,22 @@ public:
     // webmail's IMAP leg), calls `wake` when it has output; the transport sets it at start and
     // then sends what take_output() gives. `wake` may run the transport's flush at once.
     virtual void set_wake(std::function<void()> wake) { (void)wake; }
+    // Real connections only: nothing came from the peer for the idle timeout. A server says
+    // goodbye in its protocol's words (SMTP 421, POP3 -ERR, IMAP BYE); the transport sends
+    // what take_output() gives and closes, whatever the engine wants.
+    virtual void idle_timeout() {}
+    // True while a message text is arriving (SMTP after 354): RFC 5321 4.5.3.2.6 gives the
+    // server a longer timeout there than between commands.
+    virtual bool receiving_message_text() const { return false; }
+    // How many complete units of input (command lines, lines of message text) the engine has
+    // taken so far. The idle timeout restarts only when this grows, so a client that trickles
+    // one byte a minute (slowloris) is dropped when the timeout is up. nullopt: the engine does
+    // not count, and every byte restarts the timeout.
+    virtual std::optional<std::uint64_t> completed_inputs() const { return std::nullopt; }
+    // How long the transport should hold the output now pending before sending it (after a
+    // failed login: password guessing gets slow). Taking it resets it to 0. The engine keeps
+    // no clock; a virtual-time transport may ignore it.
+    virtual std::uint32_t take_output_delay_ms() { return 0; }
 
     // Bytes to send now, in order; taking them empties the buffer.
     virtual std::string take_output() = 0;

@@ -161,6 +161,15 @@ void server_session::parse_more() {
         boost::beast::error_code ec;
         std::size_t used = parser_->put(boost::asio::buffer(in_.data(), in_.size()), ec);
         in_.erase(0, used);
+        bytes_since_progress_ += used;
+        if (!header_counted_ && parser_->is_header_done()) {
+            header_counted_ = true;
+            ++inputs_;
+        }
+        if (bytes_since_progress_ >= 64 * 1024) {
+            bytes_since_progress_ = 0;
+            ++inputs_;
+        }
         if (ec == beast_http::error::need_more) return;
         if (ec) {
             unsigned status = ec == beast_http::error::body_limit   ? 413
@@ -174,6 +183,9 @@ void server_session::parse_more() {
         }
         request req = parser_->release();
         parser_.reset();
+        ++inputs_;
+        header_counted_ = false;
+        bytes_since_progress_ = 0;
         dispatch(std::move(req));
     }
 }

@@ -52,6 +52,9 @@ public:
     bool wants_tls() const override { return false; }
     bool wants_close() const override { return close_after_output_ && !busy_; }
     void set_wake(std::function<void()> wake) override { wake_ = std::move(wake); }
+    // Progress for the transport's idle timeout: a request's header complete, each 64 KiB of
+    // its body, the request complete. A client trickling bytes makes none (slowloris).
+    std::optional<std::uint64_t> completed_inputs() const override { return inputs_; }
 
 private:
     void parse_more();
@@ -70,6 +73,9 @@ private:
     bool head_request_ = false;        // it is a HEAD: its answer has no body
     bool close_after_output_ = false;
     bool lost_ = false;
+    std::uint64_t inputs_ = 0;
+    std::size_t bytes_since_progress_ = 0;
+    bool header_counted_ = false;
     // Alive as long as the session: a late answer after the connection is gone is dropped.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

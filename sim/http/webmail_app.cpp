@@ -259,8 +259,11 @@ bool webmail_app::require_session(const call_ptr& c) {
     }
     if (found == session_table::lookup::expired) {
         c->note("webmail.session.expired",
-                fmt::format("the session had no request for {} minutes: it has ended",
-                            config_.idle_timeout_us / 60'000'000),
+                config_.idle_timeout_us >= 60'000'000
+                    ? fmt::format("the session had no request for {} minutes: it has ended",
+                                  config_.idle_timeout_us / 60'000'000)
+                    : fmt::format("the session had no request for {:g} seconds: it has ended",
+                                  config_.idle_timeout_us / 1e6),
                 {{"minutes", config_.idle_timeout_us / 60'000'000}});
         c->redirect("/login?expired=1");
         return false;

@@ -117,7 +117,10 @@ void server_session::on_login(const command& cmd, bool) {
              fmt::format("LOGIN sends {}'s password as plain text", cmd.args[0].text),
              {{"user", cmd.args[0].text}});
     auto canonical = store_.authenticate(cmd.args[0].text, cmd.args[1].text);
-    if (!canonical) return no("[AUTHENTICATIONFAILED] invalid user name or password");
+    if (!canonical) {
+        no("[AUTHENTICATIONFAILED] invalid user name or password");
+        return count_auth_failure();
+    }
     finish_login(*canonical, "LOGIN");
 }
 
@@ -145,7 +148,10 @@ void server_session::finish_authenticate(std::string_view line) {
                      visible_bytes(user), visible_bytes(password)),
          {{"mechanism", "PLAIN"}, {"decoded", {{"user", user}, {"password", password}}}});
     auto canonical = store_.authenticate(user, password);
-    if (!canonical) return no("[AUTHENTICATIONFAILED] invalid user name or password");
+    if (!canonical) {
+        no("[AUTHENTICATIONFAILED] invalid user name or password");
+        return count_auth_failure();
+    }
     finish_login(*canonical, "AUTHENTICATE PLAIN");
 }
 

@@ -72,6 +72,7 @@ void server_session::process_input() {
         if (state_ == server_state::idle || !auth_tag_.empty()) {
             auto line = parser_.take_line();
             if (!line) return;
+            ++inputs_;
             current_command_ = tracer_.incoming(
                 line_command_event(*line, state_ == server_state::idle ? "DONE" : "AUTHENTICATE"));
             if (state_ == server_state::idle) {
@@ -93,6 +94,7 @@ void server_session::process_input() {
         }
         parse_result r = parser_.next();
         if (r.state == parse_result::status::need_more) return;
+        ++inputs_;
         if (r.state == parse_result::status::continuation) {
             // Nothing is traced as a command yet: the command is not complete.
             current_command_ = std::nullopt;
@@ -126,6 +128,13 @@ void server_session::handle(const command& cmd) {
         if (c.name == cmd.name) spec = &c;
     current_command_ = tracer_.incoming(command_event(cmd, spec != nullptr));
     current_tag_ = cmd.tag;
+    if (++commands_ > config_.session_limits.max_commands) {
+        note("imap.note.too_many_commands",
+             fmt::format("{} commands in one session, over the limit of {}", commands_,
+                         config_.session_limits.max_commands),
+             {{"limit", config_.session_limits.max_commands}});
+        return say_bye("too many commands in one session", "too many commands");
+    }
 
     if (!spec) return bad(fmt::format("unknown command \"{}\"", cmd.name_as_sent));
     if (cmd.name != cmd.name_as_sent && !noted_lowercase_) {
@@ -159,6 +168,34 @@ void server_session::handle(const command& cmd) {
         bool numbers_in_use = cmd.name == "FETCH" || cmd.name == "STORE" || cmd.name == "SEARCH";
         report_changes(!numbers_in_use);
     }
+}
+
+void server_session::say_bye(std::string_view text, std::string_view why) {
+    untagged(fmt::format("BYE {}", text));
+    want_close_ = true;
+    enter_state(server_state::logout, why);
+}
+
+void server_session::idle_timeout() {
+    if (state_ == server_state::logout) return;
+    current_command_ = std::nullopt;
+    note("imap.note.idle_timeout",
+         "nothing from the client for too long (RFC 3501 5.4: at least 30 minutes; the server's "
+         "own updates during IDLE do not count)");
+    say_bye("Autologout; idle for too long", "idle timeout");
+    flush();
+}
+
+void server_session::count_auth_failure() {
+    auto verdict = auth_failures_.record_failure();
+    output_delay_ms_ = verdict.delay_ms;
+    if (!verdict.close) return;
+    note("imap.note.too_many_auth_failures",
+         fmt::format("{} failed logins on this connection: the server closes it",
+                     auth_failures_.failures()),
+         {{"failures", auth_failures_.failures()}});
+    flush();  // the tagged NO for the attempt first, then the goodbye
+    say_bye("too many failed logins", "too many failed logins");
 }
 
 void server_session::untagged(std::string text, nlohmann::json fields) {

@@ -9,8 +9,10 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "sim/core/server_limits.hpp"
 #include "sim/core/session.hpp"
 #include "sim/core/trace.hpp"
 #include "sim/imap/command_parser.hpp"
@@ -34,6 +36,7 @@ struct server_config {
     bool tls_available = false;
     bool tls_active = false;  // implicit TLS (IMAPS)
     command_parser::limits limits;
+    server_limits session_limits;  // commands per session, failed logins
 };
 
 class server_session final : public protocol_session {
@@ -49,6 +52,9 @@ public:
     std::string take_output() override;
     bool wants_tls() const override { return want_tls_; }
     bool wants_close() const override { return want_close_; }
+    void idle_timeout() override;
+    std::optional<std::uint64_t> completed_inputs() const override { return inputs_; }
+    std::uint32_t take_output_delay_ms() override { return std::exchange(output_delay_ms_, 0); }
 
     server_state state() const { return state_; }
 
@@ -106,6 +112,10 @@ private:
     void on_idle(const command& cmd, bool uid);
     void finish_login(const std::string& user, std::string_view how);
     void finish_authenticate(std::string_view line);
+    // After a failed login: the reply is held back, and after a few the server says BYE.
+    void count_auth_failure();
+    // RFC 3501 7.1.5: untagged BYE, then the server closes.
+    void say_bye(std::string_view text, std::string_view why);
 
     // server_messages.cpp: the selected state.
     void on_check(const command& cmd, bool uid);
@@ -133,6 +143,10 @@ private:
     bool want_close_ = false;
     bool tls_active_ = false;
     std::optional<std::uint64_t> current_command_;
+    std::size_t commands_ = 0;
+    auth_failure_counter auth_failures_{config_.session_limits};
+    std::uint32_t output_delay_ms_ = 0;
+    std::uint64_t inputs_ = 0;  // complete lines taken (see completed_inputs())
 
     std::string user_;
     std::string selected_;

@@ -50,8 +50,9 @@ const header_field* header_block::find(std::string_view name) const {
 }
 
 header_block parse_header(std::string_view raw, std::size_t begin, std::size_t end,
-                          std::size_t* body_begin, defect_list& defects) {
+                          std::size_t* body_begin, defect_list& defects, std::size_t max_fields) {
     header_block block;
+    std::size_t fields_seen = 0;
     block.range.begin = begin;
     std::size_t pos = begin;
     bool noted_8bit = false;
@@ -63,6 +64,10 @@ header_block parse_header(std::string_view raw, std::size_t begin, std::size_t e
             break;
         }
         if ((line.front() == ' ' || line.front() == '\t')) {
+            if (fields_seen > max_fields) {  // the fold of a dropped field
+                pos = next;
+                continue;
+            }
             if (!block.fields.empty()) {
                 block.fields.back().raw.end = next;
                 block.fields.back().value.end = strip_line_end(raw, pos, next);
@@ -87,6 +92,15 @@ header_block parse_header(std::string_view raw, std::size_t begin, std::size_t e
             defects.push_back({"8bit_in_header", pos,
                                fmt::format("raw 8-bit bytes in the {} field",
                                            std::string(line.substr(0, name_len)))});
+        }
+        if (++fields_seen > max_fields) {
+            if (fields_seen == max_fields + 1)
+                defects.push_back({"too_many_header_fields", pos,
+                                   fmt::format("more than {} header fields: the rest of the "
+                                               "header is skipped",
+                                               max_fields)});
+            pos = next;
+            continue;
         }
         header_field f;
         f.name = std::string(line.substr(0, name_len));

@@ -108,9 +108,16 @@ private:
     part root_;
 };
 
+// Fields kept per header block: beyond it the header is still read to its end (so the body
+// starts in the right place) but the extra fields are dropped with one defect,
+// "too_many_header_fields", so a message of a million tiny fields costs no more than its bytes.
+// The same number is server_limits::max_header_fields' default (SMTP refuses such mail).
+inline constexpr std::size_t default_max_header_fields = 1000;
+
 // Header parsing and field helpers, usable on their own.
 header_block parse_header(std::string_view raw, std::size_t begin, std::size_t end,
-                          std::size_t* body_begin, defect_list& defects);
+                          std::size_t* body_begin, defect_list& defects,
+                          std::size_t max_fields = default_max_header_fields);
 std::string unfold(std::string_view value);
 content_type parse_content_type(std::string_view value, defect_list& defects, std::size_t offset);
 // "attachment; filename*=UTF-8''%E4%BD%A0.txt" -> ("attachment", params)

@@ -24,7 +24,9 @@ tcp_connection::tcp_connection(tcp::socket socket, asio::ssl::context* tls, tls_
       server_side_(server_side),
       tracer_(std::move(tracer)),
       make_session_(std::move(make_session)),
-      close_timer_(plain_.get_executor()) {}
+      close_timer_(plain_.get_executor()),
+      idle_timer_(plain_.get_executor()),
+      delay_timer_(plain_.get_executor()) {}
 
 void tcp_connection::trace_tcp(std::string_view action, std::string text, bool incoming) {
     event e = tap::tcp(action, std::move(text), "tcp");
@@ -48,6 +50,8 @@ void tcp_connection::start() {
               fmt::format("connection {}:{} -> {}:{}", from.address().to_string(), from.port(),
                           to.address().to_string(), to.port()),
               server_side_);
+    last_input_ = std::chrono::steady_clock::now();
+    arm_idle_timer();
     if (mode_ == tls_mode::implicit) {
         start_tls();
         return;
@@ -75,7 +79,7 @@ void tcp_connection::begin_session() {
 }
 
 void tcp_connection::read_more() {
-    if (reading_ || closing_ || finished_ || !session_) return;
+    if (reading_ || closing_ || finished_ || !session_ || holding_output_) return;
     if (session_->wants_tls() || session_->wants_close()) return;
     reading_ = true;
     auto self = shared_from_this();
@@ -94,7 +98,16 @@ void tcp_connection::on_read(const boost::system::error_code& ec, std::size_t n)
         trace_bytes(true, bytes);
         wrote_since_last_read_ = false;
         session_->receive(bytes);
+        // Progress, not bytes, keeps a connection alive (see completed_inputs()).
+        auto inputs = session_->completed_inputs();
+        if (!inputs || inputs != inputs_seen_) last_input_ = std::chrono::steady_clock::now();
+        inputs_seen_ = inputs;
+        if (std::uint32_t delay = session_->take_output_delay_ms()) {
+            hold_output(delay);
+            return;
+        }
         flush();
+        arm_idle_timer();  // the engine may have entered DATA, whose timeout differs
     }
     if (ec) {
         bool reset = ec == asio::error::connection_reset;
@@ -111,7 +124,7 @@ void tcp_connection::on_read(const boost::system::error_code& ec, std::size_t n)
 }
 
 void tcp_connection::flush() {
-    if (!session_) return;
+    if (!session_ || holding_output_) return;
     std::string out = session_->take_output();
     if (!out.empty()) {
         trace_bytes(false, out);
@@ -154,11 +167,84 @@ void tcp_connection::after_writes() {
         if (!reading_) start_tls();
         return;
     }
-    if (session_->wants_close()) {
+    if (session_->wants_close() || close_after_writes_) {
         close_gracefully();
         return;
     }
     read_more();
+}
+
+void tcp_connection::hold_output(std::uint32_t delay_ms) {
+    holding_output_ = true;
+    tracer_->note("net.note.reply_delayed",
+                  fmt::format("after a failed login the server holds its reply back {} ms, so "
+                              "guessing passwords is slow",
+                              delay_ms),
+                  {{"delay_ms", delay_ms}}, std::nullopt);
+    auto self = shared_from_this();
+    delay_timer_.expires_after(std::chrono::milliseconds(delay_ms));
+    delay_timer_.async_wait([self](const boost::system::error_code& ec) {
+        self->holding_output_ = false;
+        if (ec || self->finished_) return;
+        self->flush();
+        self->read_more();
+    });
+}
+
+std::chrono::steady_clock::time_point tcp_connection::idle_deadline() const {
+    bool text = session_ && session_->receiving_message_text() &&
+                timeouts_.message_text.count() > 0;
+    return last_input_ + (text ? timeouts_.message_text : timeouts_.idle);
+}
+
+void tcp_connection::arm_idle_timer() {
+    if (timeouts_.idle.count() == 0 || finished_ || closing_) return;
+    auto deadline = idle_deadline();
+    // A pending wait that ends no later than needed is left alone: it re-checks when it fires.
+    if (idle_timer_armed_ && idle_timer_.expiry() <= deadline) return;
+    idle_timer_armed_ = true;
+    idle_timer_.expires_at(deadline);
+    auto self = shared_from_this();
+    idle_timer_.async_wait([self](const boost::system::error_code& ec) { self->on_idle_timer(ec); });
+}
+
+void tcp_connection::on_idle_timer(const boost::system::error_code& ec) {
+    if (ec == asio::error::operation_aborted) return;  // re-armed earlier, or stopped
+    idle_timer_armed_ = false;
+    if (finished_ || closing_) return;
+    if (std::chrono::steady_clock::now() < idle_deadline()) {
+        arm_idle_timer();  // input came meanwhile: wait for the rest of the new period
+        return;
+    }
+    idle_timed_out();
+}
+
+void tcp_connection::idle_timed_out() {
+    auto limit = std::chrono::duration_cast<std::chrono::milliseconds>(
+        session_ && session_->receiving_message_text() && timeouts_.message_text.count() > 0
+            ? timeouts_.message_text
+            : timeouts_.idle);
+    tracer_->note("net.note.idle_timeout",
+                  fmt::format("nothing from the client for {:.3g} s: the server ends the "
+                              "connection",
+                              limit.count() / 1000.0),
+                  {{"timeout_ms", limit.count()}}, std::nullopt);
+    if (!session_ || writing_) {
+        // Still in the TLS handshake, or the client does not even read what was sent.
+        trace_tcp("close", "connection closed: idle timeout", false);
+        closing_ = true;
+        finish("", false);
+        return;
+    }
+    session_->idle_timeout();
+    close_after_writes_ = true;
+    // The goodbye gets a few seconds to leave; then the socket is closed regardless.
+    auto self = shared_from_this();
+    close_timer_.expires_after(std::chrono::seconds(5));
+    close_timer_.async_wait([self](const boost::system::error_code& ec) {
+        if (!ec) self->finish("", false);
+    });
+    flush();
 }
 
 void tcp_connection::start_tls() {
@@ -241,6 +327,9 @@ void tcp_connection::finish(std::string_view why, bool reset) {
     finished_ = true;
     if (!why.empty() && !closing_) trace_tcp(reset ? "reset" : "close", std::string(why), true);
     close_timer_.cancel();
+    idle_timer_.cancel();
+    delay_timer_.cancel();
+    ticket_.reset();
     boost::system::error_code ec;
     auto& sock = tls_stream_ ? tls_stream_->next_layer() : plain_;
     sock.shutdown(tcp::socket::shutdown_both, ec);

@@ -17,6 +17,7 @@
 
 #include "sim/core/session.hpp"
 #include "sim/core/trace.hpp"
+#include "sim/net/connection_limits.hpp"
 
 namespace maillab {
 
@@ -30,6 +31,11 @@ public:
     tcp_connection(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context* tls,
                    tls_mode mode, bool server_side, std::unique_ptr<connection_tracer> tracer,
                    session_factory make_session);
+
+    // Before start(): end the connection when the peer stays silent too long (server side).
+    void set_timeouts(connection_timeouts timeouts) { timeouts_ = timeouts; }
+    // Before start(): a place in the server's connection_gate, given back when this ends.
+    void hold(connection_gate::ticket ticket) { ticket_ = std::move(ticket); }
 
     // Traces the connect, does the implicit-TLS handshake if any, starts the session.
     void start();
@@ -55,6 +61,14 @@ private:
     void finish(std::string_view why, bool reset);
     void trace_bytes(bool incoming, std::string_view bytes);
     void trace_tcp(std::string_view action, std::string text, bool incoming);
+    // Idle timeout: one timer per connection, re-armed only when it fires (or when the
+    // deadline moves earlier), so a byte-a-minute client costs no wake-ups in between.
+    std::chrono::steady_clock::time_point idle_deadline() const;
+    void arm_idle_timer();
+    void on_idle_timer(const boost::system::error_code& ec);
+    void idle_timed_out();
+    // After a failed login the engine asks for its reply to be held back.
+    void hold_output(std::uint32_t delay_ms);
 
     boost::asio::ip::tcp::socket plain_;
     std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket>> tls_stream_;
@@ -66,6 +80,15 @@ private:
     std::function<void(protocol_session&)> on_finished_;
     std::unique_ptr<protocol_session> session_;
     boost::asio::steady_timer close_timer_;
+    connection_timeouts timeouts_;
+    connection_gate::ticket ticket_;
+    boost::asio::steady_timer idle_timer_;
+    std::chrono::steady_clock::time_point last_input_;
+    std::optional<std::uint64_t> inputs_seen_;  // the session's completed_inputs() then
+    bool idle_timer_armed_ = false;
+    bool close_after_writes_ = false;  // timed out: close once the goodbye is sent
+    boost::asio::steady_timer delay_timer_;
+    bool holding_output_ = false;
 
     std::array<char, 16 * 1024> read_buffer_{};
     std::deque<std::string> writes_;

@@ -30,8 +30,25 @@ void tcp_listener::accept_next() {
                 fmt::format("{}:{}", peer.address().to_string(), peer.port());
             auto tracer = std::make_unique<connection_tracer>(
                 trace_, trace_.new_connection_id(), spec_.proto, spec_.local_host, peer_name);
+            connection_gate::admission admission;
+            if (gate_) admission = gate_->admit(peer.address().to_string());
+            bool refused = gate_ && !admission.held;
+            tcp_connection::session_factory factory = factory_;
+            connection_timeouts timeouts = spec_.timeouts;
+            if (refused) {
+                factory = [proto = spec_.proto, host = spec_.local_host,
+                           reason = admission.reason](connection_tracer& t, bool) {
+                    return std::make_unique<refusal_session>(proto, host, reason, t);
+                };
+                // A refused connection gets little time: it must not become the cheap way
+                // around the cap (a TLS handshake that never ends).
+                timeouts.idle = std::chrono::seconds(10);
+                timeouts.message_text = {};
+            }
             auto connection = std::make_shared<tcp_connection>(
-                std::move(socket), tls_, spec_.tls, true, std::move(tracer), factory_);
+                std::move(socket), tls_, spec_.tls, true, std::move(tracer), factory);
+            connection->set_timeouts(timeouts);
+            if (!refused) connection->hold(std::move(admission.held));
             // Forget connections that ended, so a long class session does not grow this list.
             std::erase_if(connections_, [](const auto& w) { return w.expired(); });
             connections_.push_back(connection);

@@ -1,5 +1,6 @@
 // Accepts real TCP connections on one port and gives each a protocol session; keeps track of
-// them so a shutdown can end them all.
+// them so a shutdown can end them all. Over the server's connection caps (connection_gate) a
+// connection gets a polite refusal instead of a session.
 #pragma once
 
 #include <memory>
@@ -20,6 +21,7 @@ struct listener_spec {
     unsigned short port = 0;
     tls_mode tls = tls_mode::none;
     std::string local_host;  // host name shown in the trace for this server
+    connection_timeouts timeouts;  // for every accepted connection
 };
 
 class tcp_listener {
@@ -27,6 +29,10 @@ public:
     // Throws boost::system::system_error when the address cannot be bound.
     tcp_listener(boost::asio::io_context& io, trace& t, listener_spec spec,
                  boost::asio::ssl::context* tls, tcp_connection::session_factory factory);
+
+    // Before start(): count connections in `gate` (shared by a server's listeners); over its
+    // caps a connection is answered with refusal_text() and closed.
+    void set_gate(std::shared_ptr<connection_gate> gate) { gate_ = std::move(gate); }
 
     void start();
     void stop();
@@ -45,6 +51,7 @@ private:
     tcp_connection::session_factory factory_;
     boost::asio::ip::tcp::acceptor acceptor_;
     std::vector<std::weak_ptr<tcp_connection>> connections_;
+    std::shared_ptr<connection_gate> gate_;
 };
 
 }  // namespace maillab

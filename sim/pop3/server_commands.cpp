@@ -87,7 +87,10 @@ void server_session::on_pass(std::string_view args) {
              fmt::format("PASS sends {}'s password as plain text", user_), {{"user", user_}});
     auto canonical = host_.authenticate(user_, args);
     user_.clear();
-    if (!canonical) return err("[AUTH] invalid user name or password");
+    if (!canonical) {
+        err("[AUTH] invalid user name or password");
+        return count_auth_failure();
+    }
     login(*canonical, "PASS");
 }
 
@@ -101,7 +104,10 @@ void server_session::on_apop(std::string_view args) {
                      timestamp_),
          {{"timestamp", timestamp_}});
     auto canonical = host_.authenticate_apop(name, timestamp_, digest);
-    if (!canonical) return err("[AUTH] invalid user name or digest");
+    if (!canonical) {
+        err("[AUTH] invalid user name or digest");
+        return count_auth_failure();
+    }
     login(*canonical, "APOP");
 }
 
@@ -140,7 +146,10 @@ void server_session::handle_auth_line(std::string_view raw, std::string_view lin
                      visible_bytes(user), visible_bytes(password)),
          {{"mechanism", "PLAIN"}, {"decoded", {{"user", user}, {"password", password}}}});
     auto canonical = host_.authenticate(user, password);
-    if (!canonical) return err("[AUTH] authentication failed");
+    if (!canonical) {
+        err("[AUTH] authentication failed");
+        return count_auth_failure();
+    }
     login(*canonical, "AUTH PLAIN");
 }
 

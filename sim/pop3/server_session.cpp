@@ -61,6 +61,7 @@ void server_session::process_input() {
            state_ != server_state::tls_handshake) {
         line_reader::result got = lines_.next(in_);
         if (got.type == line_reader::result::kind::none) return;
+        ++inputs_;
         if (got.type == line_reader::result::kind::too_long) {
             std::size_t length = got.length;
             current_command_ = std::nullopt;
@@ -90,6 +91,15 @@ void server_session::handle_command_line(std::string_view raw, std::string_view 
     for (const auto& c : command_table())
         if (c.verb == verb) spec = &c;
     current_command_ = tracer_.incoming(command_event("pop3", spec, words, line, raw));
+    if (++commands_ > config_.limits.max_commands) {
+        note("pop3.note.too_many_commands",
+             fmt::format("{} commands in one session, over the limit of {}", commands_,
+                         config_.limits.max_commands),
+             {{"limit", config_.limits.max_commands}});
+        close_with_err("[SYS/TEMP] too many commands in one session, closing connection",
+                       "too many commands");
+        return;
+    }
 
     if (!spec) {
         err(verb.empty() ? "empty command" : fmt::format("unknown command \"{}\"", verb_as_sent));
@@ -171,6 +181,38 @@ void server_session::tls_established(const tls_info& info) {
          fmt::format("TLS established ({}, {}); the client should send CAPA again",
                      info.version, info.cipher));
     enter_state(server_state::authorization, "TLS established");
+}
+
+void server_session::close_with_err(std::string_view text, std::string_view why) {
+    if (state_ == server_state::transaction)
+        note("pop3.note.closed_without_update",
+             "the server ends the session without UPDATE: messages marked for deletion are kept");
+    err(text);
+    want_close_ = true;
+    release_lock();
+    enter_state(server_state::closed, why);
+    flush_responses();
+}
+
+void server_session::idle_timeout() {
+    if (state_ == server_state::closed) return;
+    current_command_ = std::nullopt;
+    note("pop3.note.idle_timeout", "no command for too long (RFC 1939 3: at least 10 minutes)");
+    close_with_err("[SYS/TEMP] idle for too long, closing connection", "idle timeout");
+}
+
+void server_session::count_auth_failure() {
+    auto verdict = auth_failures_.record_failure();
+    output_delay_ms_ = verdict.delay_ms;
+    if (!verdict.close) return;
+    note("pop3.note.too_many_auth_failures",
+         fmt::format("{} failed logins on this connection: the server closes it",
+                     auth_failures_.failures()),
+         {{"failures", auth_failures_.failures()}});
+    // The -ERR for the failed attempt is already pending; RFC 2449 [AUTH] said why.
+    want_close_ = true;
+    release_lock();
+    enter_state(server_state::closed, "too many failed logins");
 }
 
 void server_session::connection_lost() {

@@ -7,9 +7,11 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sim/core/line_reader.hpp"
+#include "sim/core/server_limits.hpp"
 #include "sim/core/session.hpp"
 #include "sim/core/trace.hpp"
 #include "sim/pop3/maildrop_host.hpp"
@@ -30,6 +32,7 @@ struct server_config {
     std::size_t max_command_line = 255;  // RFC 2449 4, CRLF included
     bool tls_available = false;
     bool tls_active = false;             // implicit TLS (POP3S)
+    server_limits limits;                // commands per session, failed logins
 };
 
 class server_session final : public protocol_session {
@@ -44,6 +47,9 @@ public:
     std::string take_output() override;
     bool wants_tls() const override { return want_tls_; }
     bool wants_close() const override { return want_close_; }
+    void idle_timeout() override;
+    std::optional<std::uint64_t> completed_inputs() const override { return inputs_; }
+    std::uint32_t take_output_delay_ms() override { return std::exchange(output_delay_ms_, 0); }
 
     server_state state() const { return state_; }
     const std::string& greeting_timestamp() const { return timestamp_; }
@@ -77,6 +83,11 @@ private:
     void note(std::string_view key, std::string_view text,
               nlohmann::json fields = nlohmann::json::object());
     void release_lock();
+    // -ERR and close without UPDATE, for a reason of the server's own (RFC 1939 3 lets a
+    // server close an idle connection; marked messages stay, as when the connection drops).
+    void close_with_err(std::string_view text, std::string_view why);
+    // After a failed login: the next response is held back, and after a few the door closes.
+    void count_auth_failure();
 
     // server_commands.cpp
     void on_user(std::string_view args);
@@ -119,6 +130,11 @@ private:
     bool holds_lock_ = false;
     bool awaiting_auth_response_ = false;
     std::vector<listed_message> messages_;
+
+    std::size_t commands_ = 0;
+    auth_failure_counter auth_failures_{config_.limits};
+    std::uint32_t output_delay_ms_ = 0;
+    std::uint64_t inputs_ = 0;  // complete lines taken (see completed_inputs())
 
     line_reader lines_{config_.max_command_line};
     bool noted_lowercase_ = false;

@@ -91,6 +91,7 @@ void server_session::handle_auth_line(std::string_view raw, std::string_view lin
         if (!authzid.empty() && authzid != user) {
             reply(535, "5.7.8", "Authentication credentials invalid (cannot act as another user)");
             back_to_ready("AUTH failed");
+            count_auth_failure();
             return;
         }
         finish_auth(user, password);
@@ -109,11 +110,25 @@ void server_session::handle_auth_line(std::string_view raw, std::string_view lin
     finish_auth(auth_login_user_, *decoded);
 }
 
+// A password guesser gets a slower answer each time, and the door after a few tries.
+void server_session::count_auth_failure() {
+    auto verdict = auth_failures_.record_failure();
+    output_delay_ms_ = verdict.delay_ms;
+    if (!verdict.close) return;
+    note("smtp.note.too_many_auth_failures",
+         fmt::format("{} failed logins on this connection: the server closes it",
+                     auth_failures_.failures()),
+         {{"failures", auth_failures_.failures()}});
+    close_with_421("4.7.0", "Too many failed authentication attempts, closing connection",
+                   "too many failed logins");
+}
+
 void server_session::finish_auth(std::string_view user, std::string_view password) {
     auto canonical = host_.authenticate(user, password);
     if (!canonical) {
         reply(535, "5.7.8", "Authentication credentials invalid");
         enter_state(server_state::ready, "AUTH failed");
+        count_auth_failure();
         return;
     }
     auth_user_ = *canonical;

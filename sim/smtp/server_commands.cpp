@@ -178,7 +178,7 @@ void server_session::on_rcpt(std::string_view args) {
         reply(501, "5.1.3", fmt::format("Bad recipient address syntax: <{}>", path.address));
         return;
     }
-    if (recipients_.size() >= config_.max_recipients) {
+    if (recipients_.size() >= config_.limits.max_recipients) {
         reply(452, "4.5.3", "Too many recipients");
         return;
     }
@@ -220,6 +220,8 @@ void server_session::on_data(std::string_view /*args*/) {
     data_dot_stuffed_ = 0;
     data_oversize_ = false;
     data_in_header_ = true;
+    data_header_fields_ = 0;
+    data_too_many_fields_ = false;
     data_noted_8bit_header_ = data_noted_no_blank_ = data_noted_long_line_ = false;
     reply(354, "", "End data with <CR><LF>.<CR><LF>");
     holding_data_notes_ = true;

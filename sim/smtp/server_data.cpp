@@ -2,7 +2,8 @@
 // a leading "." of any other line is removed (4.5.2 transparency). The text is stored exactly
 // as sent otherwise (line ends included), behind a Received: header (4.4). The header is
 // watched for what the seed's textbook client does wrong (8-bit bytes, no empty line), and the
-// size for SIZE (RFC 1870): an oversize message is read to its end and refused with 552.
+// size for SIZE (RFC 1870): an oversize message is read to its end and refused with 552; a
+// header of more fields than the limit likewise, with 554 5.6.0.
 
 #include <fmt/format.h>
 
@@ -39,6 +40,7 @@ void server_session::process_data() {
         }
         std::string line = in_.substr(0, lf + 1);
         in_.erase(0, lf + 1);
+        ++inputs_;
         if (data_at_line_start_ && (line == ".\r\n" || line == ".\n")) {
             wire_ += line;
             if (line == ".\n") {
@@ -80,7 +82,7 @@ void server_session::take_data_line(std::string_view piece, bool complete) {
         message_.clear();
         message_.shrink_to_fit();
     }
-    if (!data_oversize_) message_.append(content);
+    if (!data_oversize_ && !data_too_many_fields_) message_.append(content);
     data_at_line_start_ = complete;
 }
 
@@ -102,6 +104,16 @@ void server_session::inspect_header_line(std::string_view line) {
                  {{"line", std::string(bare)}});
         }
         return;
+    }
+    if (++data_header_fields_ > config_.limits.max_header_fields && !data_too_many_fields_) {
+        // Read to the end like an oversize message, but keep nothing: the reply comes after ".".
+        data_too_many_fields_ = true;
+        message_.clear();
+        message_.shrink_to_fit();
+        note("smtp.note.too_many_header_fields",
+             fmt::format("the header has more than {} fields; the message will be refused",
+                         config_.limits.max_header_fields),
+             {{"limit", config_.limits.max_header_fields}});
     }
     if (has_8bit(bare) && !data_noted_8bit_header_) {
         data_noted_8bit_header_ = true;
@@ -148,6 +160,10 @@ void server_session::finish_data() {
              fmt::format("the message is over the limit of {} octets", config_.max_message_size),
              {{"size", size}, {"limit", config_.max_message_size}});
         reply(552, "5.3.4", "Message size exceeds fixed maximum message size");
+    } else if (data_too_many_fields_) {
+        // RFC 3463 5.6.0: a problem with the content the server will not deliver.
+        reply(554, "5.6.0",
+              fmt::format("Message header has more than {} fields", config_.limits.max_header_fields));
     } else {
         envelope env{helo_, esmtp_, tls_active_, auth_user_, config_.peer_address, mail_from_,
                      recipients_};

@@ -73,6 +73,7 @@ void server_session::process_input() {
         // answered when its end comes.
         line_reader::result got = lines_.next(in_);
         if (got.type == line_reader::result::kind::none) return;
+        ++inputs_;
         if (got.type == line_reader::result::kind::too_long) {
             std::size_t length = got.length;
             current_command_ = std::nullopt;
@@ -101,6 +102,15 @@ void server_session::handle_command_line(std::string_view raw, std::string_view 
     for (const auto& c : command_table())
         if (c.verb == verb) spec = &c;
     current_command_ = tracer_.incoming(command_event("smtp", spec, words, line, raw));
+    if (++commands_ > config_.limits.max_commands) {
+        note("smtp.note.too_many_commands",
+             fmt::format("{} commands in one session, over the limit of {}", commands_,
+                         config_.limits.max_commands),
+             {{"limit", config_.limits.max_commands}});
+        close_with_421("4.7.0", "Too many commands in one session, closing connection",
+                       "too many commands");
+        return;
+    }
 
     if (verb.empty()) {
         reply(500, "5.5.2", "Syntax error: empty command line");
@@ -200,6 +210,27 @@ void server_session::tls_established(const tls_info& info) {
          fmt::format("TLS established ({}, {}): the client must send EHLO again", info.version,
                      info.cipher));
     enter_state(server_state::wait_helo, "TLS established");
+}
+
+void server_session::close_with_421(std::string_view enhanced, std::string_view text,
+                                    std::string_view why) {
+    reply(421, enhanced, fmt::format("{} {}", config_.hostname, text));
+    want_close_ = true;
+    enter_state(server_state::closed, why);
+    flush_replies();
+}
+
+void server_session::idle_timeout() {
+    if (state_ == server_state::closed) return;
+    current_command_ = std::nullopt;
+    bool in_data = state_ == server_state::data;
+    release_data_notes();
+    note("smtp.note.idle_timeout",
+         in_data ? fmt::format("no message text for too long after {} octets: nothing was "
+                               "delivered (RFC 5321 4.5.3.2.6)",
+                               message_.size())
+                 : std::string("no command for too long (RFC 5321 4.5.3.2.7)"));
+    close_with_421("4.4.2", "Error: timeout exceeded, closing connection", "idle timeout");
 }
 
 void server_session::connection_lost() {

@@ -7,9 +7,11 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sim/core/line_reader.hpp"
+#include "sim/core/server_limits.hpp"
 #include "sim/core/session.hpp"
 #include "sim/core/trace.hpp"
 #include "sim/smtp/address.hpp"
@@ -35,7 +37,7 @@ struct server_config {
     std::string peer_address = "unknown";       // for the Received: header
     std::size_t max_message_size = 32 * 1024 * 1024;  // advertised with SIZE (RFC 1870)
     std::size_t max_command_line = 1000;         // octets including CRLF
-    std::size_t max_recipients = 100;
+    server_limits limits;  // commands, recipients, header fields, failed logins
     bool tls_available = false;   // the transport can do STARTTLS
     bool tls_active = false;      // implicit TLS (SMTPS): already encrypted at start
     bool require_auth = false;    // submission (RFC 6409): MAIL only after AUTH, else 530
@@ -52,6 +54,10 @@ public:
     std::string take_output() override;
     bool wants_tls() const override { return want_tls_; }
     bool wants_close() const override { return want_close_; }
+    void idle_timeout() override;
+    std::optional<std::uint64_t> completed_inputs() const override { return inputs_; }
+    bool receiving_message_text() const override { return state_ == server_state::data; }
+    std::uint32_t take_output_delay_ms() override { return std::exchange(output_delay_ms_, 0); }
 
     server_state state() const { return state_; }
     std::size_t messages_accepted() const { return messages_accepted_; }
@@ -79,6 +85,9 @@ private:
     void note(std::string_view key, std::string_view text,
               nlohmann::json fields = nlohmann::json::object());
     void reset_transaction();
+    // RFC 5321 3.8: 421 and close, for a reason of the server's own (too many commands,
+    // too many failed logins, idle too long).
+    void close_with_421(std::string_view enhanced, std::string_view text, std::string_view why);
     void release_data_notes();
     struct held_note {
         std::string key;
@@ -109,6 +118,7 @@ private:
     void on_auth(std::string_view args);
     void handle_auth_line(std::string_view raw, std::string_view line);
     void finish_auth(std::string_view user, std::string_view password);
+    void count_auth_failure();
     void decoded_auth_note(nlohmann::json decoded);
 
     // server_data.cpp: the message text after DATA (RFC 5321 4.1.1.4, 4.5.2).
@@ -158,6 +168,8 @@ private:
     bool data_noted_8bit_header_ = false;
     bool data_noted_no_blank_ = false;
     bool data_noted_long_line_ = false;
+    std::size_t data_header_fields_ = 0;
+    bool data_too_many_fields_ = false;
 
     // AUTH exchange.
     std::string auth_mechanism_;
@@ -165,6 +177,10 @@ private:
     int auth_step_ = 0;
 
     std::size_t messages_accepted_ = 0;
+    std::size_t commands_ = 0;
+    auth_failure_counter auth_failures_{config_.limits};
+    std::uint32_t output_delay_ms_ = 0;
+    std::uint64_t inputs_ = 0;  // complete lines taken (see completed_inputs())
 };
 
 }  // namespace maillab::smtp

@@ -54,6 +54,13 @@ public:
     bool wants_close() const override {
         return closing_ || (holds_ == 0 && inner_->wants_close());
     }
+    // The limits of real connections belong to the real session inside.
+    void idle_timeout() override { inner_->idle_timeout(); }
+    bool receiving_message_text() const override { return inner_->receiving_message_text(); }
+    std::optional<std::uint64_t> completed_inputs() const override {
+        return inner_->completed_inputs();
+    }
+    std::uint32_t take_output_delay_ms() override { return inner_->take_output_delay_ms(); }
 
     // Whether any rule could apply to a connection of this host and protocol at all (if not,
     // the world does not wrap the session, and its trace is exactly as without faults).

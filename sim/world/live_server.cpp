@@ -1,6 +1,7 @@
 #include "sim/world/live_server.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -41,7 +42,7 @@ public:
         : server_(server),
           legs_(*this, server.config_.hostname, server.config_.hostname, server.config_.hostname,
                 world::random_tokens()),
-          app_(http::webmail::webmail_config{}, legs_) {}
+          app_(config_for(server.config_.limits), legs_) {}
 
     http::webmail::webmail_app& app() { return app_; }
 
@@ -81,6 +82,13 @@ public:
     }
 
 private:
+    static http::webmail::webmail_config config_for(const world::serve_limits& limits) {
+        http::webmail::webmail_config config;
+        config.idle_timeout_us =
+            std::chrono::duration_cast<std::chrono::microseconds>(limits.webmail_session).count();
+        return config;
+    }
+
     live_server& server_;
     world::webmail_legs legs_;
     http::webmail::webmail_app app_;
@@ -110,6 +118,8 @@ live_server::live_server(boost::asio::io_context& io, trace& t, live_server_conf
     if (config_.hostname.empty()) config_.hostname = "mail." + config_.domains.front();
     delivery_ = std::make_unique<smtp::local_delivery>(*store_, config_.domains);
     maildrop_ = std::make_unique<pop3::store_maildrop>(*store_);
+    gate_ = std::make_shared<connection_gate>(config_.limits.max_connections,
+                                               config_.limits.max_connections_per_address);
     if (!config_.certificate.cert_pem.empty())
         tls_ = std::make_unique<boost::asio::ssl::context>(
             make_server_tls_context(config_.certificate));
@@ -125,6 +135,7 @@ live_server::live_server(boost::asio::io_context& io, trace& t, live_server_conf
             sc.peer_address = ip.find(':') == std::string::npos ? "[" + ip + "]"
                                                                 : "[IPv6:" + ip + "]";
             sc.max_message_size = config_.max_message_size;
+            sc.limits = config_.limits.session;
             sc.tls_available = tls_ != nullptr;
             sc.tls_active = tls_active || implicit;
             return std::make_unique<smtp::server_session>(sc, *delivery_, tracer);
@@ -137,6 +148,7 @@ live_server::live_server(boost::asio::io_context& io, trace& t, live_server_conf
             pc.hostname = config_.hostname;
             pc.tls_available = tls_ != nullptr;
             pc.tls_active = tls_active || implicit;
+            pc.limits = config_.limits.session;
             return std::make_unique<pop3::server_session>(pc, *maildrop_, tracer);
         };
     };
@@ -152,6 +164,9 @@ live_server::live_server(boost::asio::io_context& io, trace& t, live_server_conf
             ic.hostname = config_.hostname;
             ic.tls_available = tls_ != nullptr;
             ic.tls_active = tls_active || implicit;
+            ic.session_limits = config_.limits.session;
+            // APPEND brings a whole message as one literal: the SIZE limit applies to it too.
+            ic.limits.max_literal = config_.max_message_size;
             return std::make_unique<imap::server_session>(ic, *store_, tracer);
         };
     };
@@ -185,10 +200,12 @@ void live_server::add_listener(const char* name, const char* proto,
     if (!port) return;
     if (mode == tls_mode::implicit && !tls_)
         throw std::invalid_argument(fmt::format("{} needs a TLS certificate", name));
-    listener_spec spec{name, proto, config_.bind_address, *port, mode, config_.hostname};
+    listener_spec spec{name, proto, config_.bind_address, *port, mode, config_.hostname,
+                       config_.limits.timeouts_for(proto)};
     try {
         listeners_.push_back(
             std::make_unique<tcp_listener>(io_, trace_, spec, tls_.get(), std::move(factory)));
+        listeners_.back()->set_gate(gate_);
     } catch (const boost::system::system_error& err) {
         throw std::runtime_error(fmt::format("cannot listen for {} on {}:{}: {}", name,
                                              config_.bind_address, *port, err.code().message()));

@@ -16,6 +16,7 @@
 #include "sim/pop3/store_maildrop.hpp"
 #include "sim/smtp/local_delivery.hpp"
 #include "sim/store/mail_store.hpp"
+#include "sim/world/serve_limits.hpp"
 
 namespace maillab {
 
@@ -41,6 +42,7 @@ struct live_server_config {
     std::string store_dir;                // empty: mail in memory only
     std::size_t max_message_size = 32 * 1024 * 1024;
     certificate_pair certificate;         // required when any TLS is offered
+    world::serve_limits limits;
 };
 
 // "bob@b.example:secret" -> {address, password}; throws std::invalid_argument saying what is
@@ -75,6 +77,7 @@ private:
     std::unique_ptr<boost::asio::ssl::context> client_tls_;  // the webmail's legs
     std::vector<std::unique_ptr<tcp_listener>> listeners_;
     std::unique_ptr<webmail_connections> webmail_;
+    std::shared_ptr<connection_gate> gate_;
     bool poke_posted_ = false;  // one wake-up in flight for any number of store changes
 };
 

@@ -49,6 +49,9 @@ live_world::live_world(boost::asio::io_context& io, trace& t, const scenario& s,
     dns_ = std::make_unique<dns_zone>(s_.mx, names, dns_name);
     hosts_ = std::make_unique<mail_hosts>(s_, *dns_, static_cast<relay_environment&>(*this),
                                           now_us(), /*live=*/true);
+    hosts_->set_server_limits(config_.limits.session);
+    gate_ = std::make_shared<connection_gate>(config_.limits.max_connections,
+                                              config_.limits.max_connections_per_address);
     client_tls_ = std::make_unique<boost::asio::ssl::context>(make_client_tls_context());
     if (any_tls) {
         if (config_.certificate.cert_pem.empty())
@@ -82,12 +85,14 @@ live_world::live_world(boost::asio::io_context& io, trace& t, const scenario& s,
             unsigned short port = config_.base_port    ? next_port++
                                   : config_.only_host.empty() ? 0
                                                               : info.number;
-            listener_spec spec{service, info.proto, config_.bind_address, port, mode, h.name};
+            listener_spec spec{service, info.proto, config_.bind_address, port, mode, h.name,
+                               config_.limits.timeouts_for(info.proto)};
             try {
                 listeners_.push_back({h.name, service,
                                       std::make_unique<tcp_listener>(io_, trace_, spec,
                                                                      server_tls_.get(),
                                                                      std::move(factory))});
+                listeners_.back().listener->set_gate(gate_);
             } catch (const boost::system::system_error& err) {
                 throw std::runtime_error(fmt::format("{}: cannot listen for {} on {}:{}: {}",
                                                      h.name, service, config_.bind_address, port,

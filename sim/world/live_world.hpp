@@ -21,6 +21,7 @@
 #include "sim/world/mail_hosts.hpp"
 #include "sim/world/peer_address.hpp"
 #include "sim/world/scenario.hpp"
+#include "sim/world/serve_limits.hpp"
 
 namespace maillab::world {
 
@@ -35,6 +36,7 @@ struct live_world_config {
     // Empty: every host runs here.
     std::string only_host;
     std::vector<peer_rule> peers;
+    serve_limits limits;           // for every host (the SIZE limit stays each host's own)
 };
 
 struct live_endpoint {
@@ -91,6 +93,7 @@ private:
     std::unique_ptr<mail_hosts> hosts_;
     std::vector<listener_entry> listeners_;
     std::unique_ptr<peer_table> peers_;
+    std::shared_ptr<connection_gate> gate_;
     bool poke_posted_ = false;
     bool stopped_ = false;
 };

@@ -123,18 +123,21 @@ std::unique_ptr<protocol_session> mail_hosts::make_server(host& h, const port_in
         config.tls_available = spec.tls;
         config.tls_active = tls_active || port.implicit_tls;
         config.require_auth = port.role == host_role::submission;
+        config.limits = limits_;
         server = std::make_unique<smtp::server_session>(config, *h.delivery, tracer);
     } else if (port.proto == "pop3") {
         pop3::server_config config;
         config.hostname = spec.name;
         config.tls_available = spec.tls;
         config.tls_active = tls_active || port.implicit_tls;
+        config.limits = limits_;
         server = std::make_unique<pop3::server_session>(config, *h.maildrop, tracer);
     } else {
         imap::server_config config;
         config.hostname = spec.name;
         config.tls_available = spec.tls;
         config.tls_active = tls_active || port.implicit_tls;
+        config.session_limits = limits_;
         server = std::make_unique<imap::server_session>(config, *h.store, tracer);
     }
     if (fault_injector::applies(s_.faults, spec.name, port.proto))

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/server_limits.hpp"
 #include "sim/core/session.hpp"
 #include "sim/core/trace.hpp"
 #include "sim/pop3/store_maildrop.hpp"
@@ -55,6 +56,8 @@ public:
         return const_cast<mail_store*>(std::as_const(*this).store_for_domain(domain));
     }
     const mail_store* store_of_host(const std::string& name) const;
+    // The limits every server session gets (default: server_limits{}).
+    void set_server_limits(const server_limits& limits) { limits_ = limits; }
     // Called after any change in any store (IMAP IDLE wake-ups in the live world).
     void set_on_change(std::function<void()> callback);
 
@@ -75,6 +78,7 @@ private:
     std::vector<std::unique_ptr<mail_system>> systems_;
     std::map<std::string, std::unique_ptr<host>> hosts_;
     fault_counters fault_counts_;
+    server_limits limits_;
 };
 
 // The rule of `action` that holds for `host` (and `proto`, if the rule names one) at `now_us`.

@@ -70,6 +70,7 @@ live_servers::live_servers(serve_options opts)
         config.base_port = static_cast<unsigned short>(opts_.base_port);
         config.only_host = opts_.as_host;
         for (const auto& p : opts_.peers) config.peers.push_back(parse_peer_rule(p));
+        config.limits = opts_.limits;
         bool any_tls = false;
         for (const auto& h : scenario_->hosts) any_tls |= h.tls;
         if (any_tls) config.certificate = certificate_for(opts_, "maillab." + scenario_->id, notes_);
@@ -93,6 +94,7 @@ live_servers::live_servers(serve_options opts)
     config.http_port = port_or_off(opts_.http_port);
     config.store_dir = opts_.store_dir;
     config.max_message_size = opts_.max_message_size;
+    config.limits = opts_.limits;
     if (opts_.users.empty() && opts_.domains.empty()) {
         opts_.users = {"alice@example.org:alice", "bob@example.org:bob"};
         notes_.push_back("no --user given: using alice@example.org (password alice) and "

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/core/trace.hpp"
+#include "sim/world/serve_limits.hpp"
 
 namespace maillab {
 class live_server;
@@ -51,6 +52,7 @@ struct serve_options {
     // addresses (--peer HOST[:SERVICE]=ADDRESS[:PORT], sim/world/peer_address.hpp).
     std::string as_host;
     std::vector<std::string> peers;
+    serve_limits limits;  // timeouts, connection caps, per-session limits
 };
 
 // One listening socket, as the teacher tells the class about it.
