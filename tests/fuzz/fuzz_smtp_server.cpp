@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     trace t{clock};
     mail_store store;
     fuzz::fill_store(store, clock.now_us());
-    smtp::local_delivery delivery(store, {"example.org"});
+    smtp::local_delivery delivery(store, fuzz::local_domains());
     connection_tracer tracer(t, 1, "smtp", "mail.example.org", "client");
     smtp::server_config config;
     config.tls_available = true;

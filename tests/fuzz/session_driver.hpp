@@ -18,6 +18,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sim/core/clock.hpp"
 #include "sim/core/session.hpp"
@@ -70,11 +71,25 @@ inline void echo(const char* who, std::string_view bytes) {
     if (bytes.back() != '\n') std::fputc('\n', stderr);
 }
 
-// The users and mail every session target starts with (the accounts of `maillab serve`), so
-// that a seed can log in, list, fetch, flag and expunge real messages.
+// The domains and users every session target starts with: the shipped scenarios' accounts, so
+// that the client sessions of the golden traces log in as they did, and mail in bob's INBOX, so
+// that a seed can list, fetch, flag and expunge real messages.
+inline const std::vector<std::string>& local_domains() {
+    static const std::vector<std::string> domains{"example.org", "a.example", "b.example",
+                                                  "c.example"};
+    return domains;
+}
+
 inline void fill_store(mail_store& store, std::int64_t now_us) {
-    store.add_user("alice@example.org", "alice");
-    store.add_user("bob@example.org", "bob");
+    store.add_user("alice@example.org", "alice-pw");
+    store.add_user("bob@example.org", "bob-pw");
+    store.add_user("alice@a.example", "alice-pw");
+    store.add_user("sender@a.example", "sender-pw");
+    store.add_user("receiver@a.example", "password");
+    store.add_user("bob@b.example", "bob-pw");
+    store.add_user("carol@c.example", "carol-pw");
+    store.deliver("bob@b.example", "INBOX", "Subject: hello\r\n\r\nfor the golden sessions\r\n",
+                  now_us);
     store.deliver("bob@example.org", "INBOX",
                   "From: Alice <alice@example.org>\r\nTo: bob@example.org\r\n"
                   "Subject: =?UTF-8?B?5pyf5pyr6ICD6K+V?=\r\nMessage-ID: <m1@example.org>\r\n"
