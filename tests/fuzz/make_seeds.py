@@ -9,7 +9,9 @@ small pcap made with tcpdump: see docs/security.md).
   connection in the golden traces (tests/golden), plus sessions written here for the fuzz
   world's accounts (session_driver.hpp) that reach STARTTLS, AUTH, DATA, literals, IDLE, the
   webmail's login, reading, download, flagging and sending. Each starts with the byte that
-  chooses the cuts: "@" (chunks of up to 64 bytes) or "\\x01" (one byte at a time).
+  chooses the cuts: "@" (chunks of up to 64 bytes), "\\x01" (one byte at a time) or
+  "\\xc0" (chunks of up to 64 bytes that also end at each line feed: what gets a session past
+  STARTTLS, after which the server drops pipelined bytes).
 - scenario_loader: scenarios/*.json; lab_loader: labs/*.json; trace_loader: the golden
   traces cut to their first 60 lines (a cut-off last line included, as a crash leaves it).
 """
@@ -22,6 +24,7 @@ ROOT = HERE.parent.parent
 CORPUS = HERE / "corpus"
 CHUNKS_64 = b"@"
 ONE_BYTE = b"\x01"
+LINE_BY_LINE_64 = bytes([0x80 + 64])
 
 
 def write(target, name, data):
@@ -177,10 +180,11 @@ def main():
         for name, text in handwritten.items():
             data = text.encode("utf-8")
             write(target, f"{name}.txt", CHUNKS_64 + data)
+            write(target, f"{name}-line-by-line.txt", LINE_BY_LINE_64 + data)
         first = next(iter(handwritten))
         write(target, f"{first}-byte-by-byte.txt", ONE_BYTE + handwritten[first].encode("utf-8"))
         for name, data in golden.get(proto, []):
-            write(target, f"{name}.txt", CHUNKS_64 + data)
+            write(target, f"{name}.txt", LINE_BY_LINE_64 + data)
     for path in sorted((ROOT / "scenarios").glob("*.json")):
         write("scenario_loader", path.name, path.read_bytes())
     for path in sorted((ROOT / "labs").glob("*.json")):

@@ -3,8 +3,12 @@
 // transport (takes the output, finishes a STARTTLS the session asked for, stops at a close).
 //
 // Input layout: the first byte chooses the cuts, the rest is what the client sends.
-//   first byte 0      everything in one receive()
-//   first byte N > 0  chunks of 1..N bytes, lengths from a small generator seeded with N
+//   first byte 0            everything in one receive()
+//   first byte N, 1..127    chunks of 1..N bytes, lengths from a small generator seeded with N
+//   first byte 128 + N      the same, but a chunk also ends after each line feed: the way a
+//                           client that waits for each reply sends. Needed to get past
+//                           STARTTLS, after which a server drops what was pipelined behind it
+//                           (RFC 3207 4.2, RFC 2595 3.1), as a real client never sends it.
 // So a seed is a readable client session with one byte in front ("@" cuts into chunks of up
 // to 64 bytes), and the fuzzer explores both the bytes and where TCP splits them.
 // MAILLAB_FUZZ_ECHO=1 in the environment prints the conversation to stderr (for reproducing a
@@ -32,14 +36,19 @@ class chunker {
 public:
     chunker(const std::uint8_t* data, std::size_t size) {
         if (size == 0) return;
-        max_ = data[0];
-        state_ = 0x9e3779b9u ^ max_;
+        max_ = data[0] & 0x7f;
+        line_by_line_ = (data[0] & 0x80) != 0;
+        state_ = 0x9e3779b9u ^ data[0];
         rest_ = std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1);
     }
     bool done() const { return rest_.empty(); }
     std::string_view next() {
         std::size_t n = max_ == 0 ? rest_.size() : 1 + random() % max_;
         if (n > rest_.size()) n = rest_.size();
+        if (line_by_line_) {
+            std::size_t lf = rest_.find('\n');
+            if (lf != std::string_view::npos && lf + 1 < n) n = lf + 1;
+        }
         std::string_view chunk = rest_.substr(0, n);
         rest_.remove_prefix(n);
         return chunk;
@@ -57,6 +66,7 @@ private:
     }
     std::string_view rest_;
     std::uint32_t max_ = 0;
+    bool line_by_line_ = false;
     std::uint32_t state_ = 1;
 };
 
