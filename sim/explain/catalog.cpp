@@ -31,7 +31,10 @@ void explain_catalog::add_json(std::string_view json_text, std::string_view sour
         throw std::invalid_argument(fmt::format("{}: {}", source, err.what()));
     }
     if (!j.is_object()) throw std::invalid_argument(fmt::format("{}: not a JSON object", source));
-    for (const auto& [key, value] : j.items()) {
+    for (const auto& item : j.items()) {
+        // Named copies, not a structured binding: clang before 16 cannot capture bindings.
+        const std::string& key = item.key();
+        const nlohmann::json& value = item.value();
         auto text_of = [&](const char* field) {
             if (!value.is_object() || !value.contains(field) || !value[field].is_string())
                 throw std::invalid_argument(

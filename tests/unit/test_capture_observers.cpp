@@ -176,7 +176,11 @@ void compare_details(const replayed_connection& c) {
 
 void check_trace(const std::vector<event>& trace, const std::string& name) {
     auto conns = replay(trace);
-    for (const auto& [conn, c] : conns) {
+    for (const auto& entry : conns) {
+        // Named references, not a structured binding: INFO and CHECK are lambdas, and clang
+        // before 16 cannot capture a binding (the sanitizer build uses clang 14).
+        const auto& conn = entry.first;
+        const auto& c = entry.second;
         INFO(name, " connection ", conn, " (", c.proto, ")");
         CHECK(engine_side(c, event_kind::command) == imported_side(c, event_kind::command));
         // POP3's continuation texts differ; compare_details checks its replies field by field.
