@@ -25,6 +25,20 @@ json_document::json_document(std::string file, std::string text) : file_(std::mo
         else if (auto q = what.find("parse error"); q != std::string::npos) what = what.substr(q);
         throw file_format_error(file_, json_locations::position_of(text, offset),
                                 "not valid JSON: " + what);
+    } catch (const nlohmann::json::out_of_range& err) {
+        // A number too large for a double ("1e999"): nlohmann names the literal but not where
+        // it is, so the literal is looked up in the text (found by the fuzzer; it used to
+        // escape as an unexpected exception).
+        std::string what = err.what();
+        std::size_t offset = 0;
+        if (auto open = what.find('\''), close = what.rfind('\'');
+            open != std::string::npos && close > open) {
+            std::string literal = what.substr(open + 1, close - open - 1);
+            if (auto at = text.find(literal); at != std::string::npos) offset = at;
+        }
+        if (auto p = what.find("number overflow"); p != std::string::npos) what = what.substr(p);
+        throw file_format_error(file_, json_locations::position_of(text, offset),
+                                "not valid JSON: " + what + " (too large for a number)");
     }
     locations_ = std::make_unique<json_locations>(text);
 }

@@ -226,6 +226,9 @@ trace_file read_trace(std::istream& in, const std::string& source) {
                                          "the header line is incomplete (the recording was cut "
                                          "off before it began?)");
             throw trace_format_error(source, number, json_error_text(err));
+        } catch (const nlohmann::json::out_of_range&) {
+            // A number too large for a double ("1e999") is valid JSON text but no value.
+            throw trace_format_error(source, number, "a number too large to read");
         }
         if (!have_header) {
             result.version = read_header(result, std::move(j), source, number);

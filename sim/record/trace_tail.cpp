@@ -137,6 +137,19 @@ void trace_tail::take_line(const std::string& line, update& out) {
                                            "byte {}",
                                            path_, line_number_, err.byte));
         return;
+    } catch (const nlohmann::json::out_of_range&) {
+        // A number too large for a double: the line cannot be read, like a damaged one.
+        if (!have_header_) {
+            status_ = status::not_a_trace;
+            problem_ = fmt::format("{}:{}: not a maillab recording: the first line is not a "
+                                   "header",
+                                   path_, line_number_);
+            return;
+        }
+        out.problems.push_back(fmt::format("{}:{}: damaged line skipped: a number too large "
+                                           "to read",
+                                           path_, line_number_));
+        return;
     }
     if (!have_header_) {
         try {

@@ -90,6 +90,12 @@ TEST_CASE("invalid JSON: the error is at the offending character") {
     err = error_of("{\n  \"maillab_scenario\": 1\n  \"title\": \"t\"\n}");
     CHECK(err.line == 3);
     CHECK(contains(err.message, "unexpected string literal"));
+
+    // A number too large for a double (found by fuzz_scenario_loader): a clear error at the
+    // number, not an exception of the JSON library's own.
+    err = error_of("{\n  \"maillab_scenario\": 1,\n  \"title\": 5e99999\n}");
+    CHECK_ERROR(err, 3, 12, "not valid JSON");
+    CHECK(contains(err.message, "number overflow"));
 }
 
 TEST_CASE("an unknown top-level key is an error at the key, listing the keys allowed") {

@@ -76,6 +76,8 @@ TEST_CASE("damaged traces get errors that name the line") {
     fails_at(header + "{\"seq\":1,\"kind\":\"tcp\",\"text\":\"x\"}\n", 2, "t_us");
     fails_at(header + "{\"seq\":-1,\"t_us\":0,\"kind\":\"tcp\",\"text\":\"x\"}\n", 2, "seq");
     fails_at(header + "[1,2]\n", 2, "object");
+    fails_at(header + "{\"seq\":1,\"t_us\":1e99999,\"kind\":\"tcp\",\"text\":\"x\"}\n", 2,
+             "too large");
 
     // A recording cut off mid-line keeps what came before, with a warning.
     std::stringstream cut(header + "{\"seq\":1,\"t_us\":0,\"kind\":\"tcp\",\"text\":\"x\"}\n" +
