@@ -195,6 +195,25 @@ void world::host_goes_down(const fault_rule& rule) {
     }
 }
 
+void world::refuse_connection(std::uint64_t id, const port_info& info, const std::string& from_host,
+                              const std::string& to_host, const std::string& port,
+                              std::int64_t latency, const std::string& why,
+                              connection_done done) {
+    // The SYN goes out and is answered with a reset one round trip later.
+    auto tracer = std::make_shared<connection_tracer>(trace_, id, info.proto, from_host, to_host);
+    tracer->outgoing(tap::tcp("connect",
+                              fmt::format("{} connects to {} port {} ({})", from_host, to_host,
+                                          info.number, port),
+                              "memory"));
+    sched_.schedule_after(2 * latency, [tracer, to_host, number = info.number, why, done] {
+        tracer->outgoing(tap::tcp("connect_failed",
+                                  fmt::format("{} refused the connection to port {}: {}", to_host,
+                                              number, why),
+                                  "memory"));
+        done(false, nullptr);
+    });
+}
+
 void world::connect(const std::string& from_host, const std::string& to_host,
                     const std::string& port, client_factory make_client, connection_done done) {
     port_info info = *port_by_name(port);
@@ -212,24 +231,10 @@ void world::connect(const std::string& from_host, const std::string& to_host,
         sched_.schedule_after(0, [done] { done(false, nullptr); });
         return;
     }
-    if (const fault_rule* rule = restart_rule(to_host)) {
-        // Nothing listens while the host restarts: the SYN is answered with a reset.
-        auto tracer = std::make_shared<connection_tracer>(trace_, id, info.proto, from_host, to_host);
-        tracer->outgoing(tap::tcp("connect",
-                                  fmt::format("{} connects to {} port {} ({})", from_host, to_host,
-                                              info.number, port),
-                                  "memory"));
-        sched_.schedule_after(2 * latency, [tracer, from_host, to_host, info, done,
-                                            name = describe_fault(*rule)] {
-            tracer->outgoing(tap::tcp("connect_failed",
-                                      fmt::format("{} refused the connection to port {}: it is "
-                                                  "restarting ({})",
-                                                  to_host, info.number, name),
-                                      "memory"));
-            done(false, nullptr);
-        });
-        return;
-    }
+    if (const fault_rule* rule = restart_rule(to_host))
+        // Nothing listens while the host restarts.
+        return refuse_connection(id, info, from_host, to_host, port, latency,
+                                 "it is restarting (" + describe_fault(*rule) + ")", done);
 
     if (const fault_rule* rule = unreachable_rule(to_host)) {
         // The SYN goes out and nothing comes back: the client gives up after its timeout.
@@ -260,20 +265,8 @@ void world::connect(const std::string& from_host, const std::string& to_host,
     if (!target.spec->roles.count(info.role)) {
         // Nothing listens on that port there (an implicit MX that is only a user agent, say):
         // the SYN is answered with a reset one round trip later.
-        auto tracer = std::make_shared<connection_tracer>(trace_, id, info.proto, from_host, to_host);
-        tracer->outgoing(tap::tcp("connect",
-                                  fmt::format("{} connects to {} port {} ({})", from_host, to_host,
-                                              info.number, port),
-                                  "memory"));
-        sched_.schedule_after(2 * latency, [tracer, from_host, to_host, info, done] {
-            tracer->outgoing(tap::tcp("connect_failed",
-                                      fmt::format("{} refused the connection to port {}: no "
-                                                  "server listens there",
-                                                  to_host, info.number),
-                                      "memory"));
-            done(false, nullptr);
-        });
-        return;
+        return refuse_connection(id, info, from_host, to_host, port, latency,
+                                 "no server listens there", done);
     }
 
     auto c = std::make_unique<connection>();

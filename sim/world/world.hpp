@@ -22,6 +22,7 @@
 #include "sim/world/dns_zone.hpp"
 #include "sim/world/mail_hosts.hpp"
 #include "sim/world/scenario.hpp"
+#include "sim/world/scenario_loader.hpp"
 
 namespace maillab::world {
 
@@ -103,6 +104,10 @@ private:
     const fault_rule* restart_rule(const std::string& host) const;
     void schedule_restarts();
     void host_goes_down(const fault_rule& rule);
+    // A connection attempt answered with a reset: `why` ends the connect_failed text.
+    void refuse_connection(std::uint64_t id, const port_info& info, const std::string& from_host,
+                           const std::string& to_host, const std::string& port,
+                           std::int64_t latency, const std::string& why, connection_done done);
     void connection_closed(connection& c);
     void install_output_edit(connection& c);
 
