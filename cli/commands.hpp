@@ -16,6 +16,7 @@ std::function<int()> add_annotate_command(CLI::App& app);
 std::function<int()> add_export_command(CLI::App& app);
 std::function<int()> add_whatif_command(CLI::App& app);
 std::function<int()> add_lab_command(CLI::App& app);
+std::function<int()> add_class_command(CLI::App& app);
 
 // Terminal colours only when stdout is a terminal and NO_COLOR is unset.
 bool stdout_wants_color();

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
     auto export_ = maillab::cli::add_export_command(app);
     auto whatif = maillab::cli::add_whatif_command(app);
     auto lab = maillab::cli::add_lab_command(app);
+    auto class_ = maillab::cli::add_class_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
         if (app.got_subcommand("export")) return export_();
         if (app.got_subcommand("whatif")) return whatif();
         if (app.got_subcommand("lab")) return lab();
+        if (app.got_subcommand("class")) return class_();
     } catch (const std::exception& e) {
         std::cerr << "maillab: " << e.what() << '\n';
         return 1;

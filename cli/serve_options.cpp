@@ -85,9 +85,9 @@ void add_limit_options(CLI::App& cmd, world::serve_limits& limits) {
 
 void add_serve_options(CLI::App& cmd, world::serve_options& opts) {
     cmd.add_option("--base-port", opts.base_port,
-                   "With a scenario: number the listeners from PORT up, in host order (default "
-                   "0: the OS picks free ports, printed at start; with --as, the standard ports "
-                   "25, 587, 110, 143 ...)")
+                   "With a scenario: number the listeners from PORT up, in host order; 0: the "
+                   "OS picks free ports, printed at start (the default, except with --as: then "
+                   "the standard ports 25, 587, 110, 143 ...)")
         ->check(CLI::Range(0, 65000))
         ->option_text("PORT");
     cmd.add_option("--domain", opts.domains,

@@ -82,9 +82,9 @@ live_world::live_world(boost::asio::io_context& io, trace& t, const scenario& s,
             };
             // A host of a class network is a real mail server on its own machine: its standard
             // ports (25, 587, 110, 143, ...), where the other machines look for it.
-            unsigned short port = config_.base_port    ? next_port++
-                                  : config_.only_host.empty() ? 0
-                                                              : info.number;
+            unsigned short port = config_.base_port       ? next_port++
+                                  : config_.standard_ports ? info.number
+                                                           : 0;
             listener_spec spec{service, info.proto, config_.bind_address, port, mode, h.name,
                                config_.limits.timeouts_for(info.proto)};
             try {

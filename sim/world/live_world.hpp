@@ -30,6 +30,10 @@ struct live_world_config {
     // 0: the OS picks every port; otherwise the listeners get base, base+1, ... in the order of
     // the hosts and their services.
     unsigned short base_port = 0;
+    // With base_port 0: true gives every listener its service's standard port (25, 587, 110,
+    // ...), where the other machines of a class network look for it (`serve --as` without
+    // --base-port); false lets the OS pick.
+    bool standard_ports = false;
     certificate_pair certificate;  // used when a host offers TLS
     // Class network (`serve --as HOST`): only this host's servers listen here; connections to
     // the other hosts go to the addresses in `peers` (and the scenario's `address` keys).

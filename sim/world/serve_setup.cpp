@@ -1,5 +1,7 @@
 #include "sim/world/serve_setup.hpp"
 
+#include <algorithm>
+
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -67,7 +69,10 @@ live_servers::live_servers(serve_options opts)
         scenario_ = std::make_unique<scenario>(load_scenario_file(opts_.scenario_path));
         live_world_config& config = prepared_->world;
         config.bind_address = opts_.bind;
-        config.base_port = static_cast<unsigned short>(opts_.base_port);
+        config.base_port = static_cast<unsigned short>(std::max(opts_.base_port, 0));
+        // A class network's host listens where the other machines look for it, unless the
+        // teacher numbers the ports (--base-port N) or asks the OS (--base-port 0).
+        config.standard_ports = opts_.base_port < 0 && !opts_.as_host.empty();
         config.only_host = opts_.as_host;
         for (const auto& p : opts_.peers) config.peers.push_back(parse_peer_rule(p));
         config.limits = opts_.limits;
@@ -185,9 +190,17 @@ std::vector<std::string> live_servers::describe() const {
                                                    "--peer " + h.name + "=ADDRESS[:PORT])"));
             }
         }
+        // With --as, only this host's own users: on a student's machine the others' passwords
+        // are not theirs to see (the scenario file still holds them; docs/class-network.md).
+        const host_spec* own = opts_.as_host.empty() ? nullptr : scenario_->find_host(opts_.as_host);
+        auto is_own = [&](const std::string& address) {
+            if (!own) return true;
+            auto domain = address.substr(address.rfind('@') + 1);
+            return std::find(own->domains.begin(), own->domains.end(), domain) != own->domains.end();
+        };
         std::string users = "users:";
         for (const auto& u : scenario_->users)
-            users += " " + u.address + " (password " + u.password + ")";
+            if (is_own(u.address)) users += " " + u.address + " (password " + u.password + ")";
         lines.push_back(users);
         return lines;
     }

@@ -30,7 +30,7 @@ class live_world;
 // lets the OS choose every port (scenario).
 struct serve_options {
     std::string scenario_path;  // empty: the single mail server
-    int base_port = 0;
+    int base_port = -1;  // -1: not given (the OS picks; with --as, the standard ports)
     std::vector<std::string> domains;
     std::vector<std::string> users;  // NAME@DOMAIN:PASSWORD
     int smtp_port = 2525;
