@@ -86,6 +86,8 @@ constexpr std::array<std::pair<std::string_view, const char*>, 76> table{{
      "注释保存在录制文件中：先用 maillab run ... --record FILE 录制，再打开 FILE。"},
     {"LIVE", "实时"},
     {"ATTACHED", "跟随录制文件"},
+    {"MERGED", "合并视图"},
+    {"Sources:", "来源："},
     {"Following the newest event", "正在跟随最新事件"},
     {"Follow (End)", "跟随最新 (End)"},
     {"Connect to:", "请连接："},
