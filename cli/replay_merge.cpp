@@ -18,6 +18,7 @@ void add_merge_options(CLI::App& cmd, merge_options& opts) {
                    "Follow the trace a `maillab serve --publish-trace` publishes (repeat for "
                    "each machine); merged by time with the FILEs given, if any")
         ->option_text("[TOKEN@]ADDR:PORT")
+        ->allow_extra_args(false)  // one address per --attach: a FILE after it stays a FILE
         ->group("Merged view (class network)");
     cmd.add_option("--token", opts.token, "The token for each --attach that names none")
         ->option_text("TOKEN")
@@ -26,6 +27,7 @@ void add_merge_options(CLI::App& cmd, merge_options& opts) {
                    "Add MS milliseconds to HOST's times instead of the estimated offset (a "
                    "recording file has none)")
         ->option_text("HOST=MS")
+        ->allow_extra_args(false)
         ->group("Merged view (class network)");
     cmd.add_option("--record", opts.record_path,
                    "Record the merged trace to FILE (replay, export and the GUI read it)")

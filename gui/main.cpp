@@ -146,14 +146,16 @@ int main(int argc, char** argv) {
                    "writing (the file may not exist yet); or, repeated, the traces `maillab serve "
                    "--publish-trace` publishes on the machines of a class network, merged by time "
                    "(a FILE among them is read as it is)")
-        ->option_text("FILE | [TOKEN@]ADDR:PORT");
+        ->option_text("FILE | [TOKEN@]ADDR:PORT")
+        ->allow_extra_args(false);  // one per --attach: a FILE after it stays the FILE
     cli.add_option("--token", attach_token,
                    "The token for each --attach ADDR:PORT that names none")
         ->option_text("TOKEN");
     cli.add_option("--clock-offset", clock_offsets,
                    "Merged view: add MS milliseconds to HOST's times instead of the estimated "
                    "offset")
-        ->option_text("HOST=MS");
+        ->option_text("HOST=MS")
+        ->allow_extra_args(false);
     cli.add_option("--after-events", after_events,
                    "Live: --screenshot waits until this many events have arrived, writes the "
                    "PNG and keeps running; each SIGUSR1 writes it again (the moment shown)")

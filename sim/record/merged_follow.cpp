@@ -31,7 +31,8 @@ merged_follow::merged_follow(boost::asio::io_context& io, merged_follow_options 
         s.origin = t.address();
         s.state = "connecting";
         status_.push_back(s);
-        merger_index_.push_back(std::nullopt);
+        // A place in the merge now, so the sources keep the order given.
+        merger_index_.push_back(merger_.add_source(s.origin, s.origin, nlohmann::json::object()));
         settled_.push_back(false);
     }
     for (const auto& path : opts_.files) {
@@ -63,9 +64,8 @@ void merged_follow::start() {
     for (std::size_t i = 0; i < opts_.live.size(); ++i) {
         trace_subscriber::callbacks cb;
         cb.header = [this, i](const nlohmann::json& header, std::int64_t offset) {
-            std::size_t m = merger_.add_source(source_name(header, status_[i].origin),
-                                               status_[i].origin, header);
-            merger_index_[i] = m;
+            std::size_t m = *merger_index_[i];
+            merger_.identify_source(m, source_name(header, status_[i].origin), header);
             status_[i].name = merger_.sources()[m].name;
             status_[i].state = "catching up";
             merger_.set_clock_offset(m, offset, clock_offset_origin::estimated);
@@ -74,9 +74,7 @@ void merged_follow::start() {
             apply_given_offset(i, m);
             changed();
         };
-        cb.event = [this, i](event e) {
-            if (merger_index_[i]) merger_.push(*merger_index_[i], std::move(e));
-        };
+        cb.event = [this, i](event e) { merger_.push(*merger_index_[i], std::move(e)); };
         cb.caught_up = [this, i] {
             status_[i].state = "live";
             settled_[i] = true;

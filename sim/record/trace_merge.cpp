@@ -19,20 +19,26 @@ const char* to_string(clock_offset_origin o) {
 
 std::size_t trace_merger::add_source(std::string name, std::string origin,
                                      nlohmann::json header) {
+    merge_source s;
+    s.origin = std::move(origin);
+    sources_.push_back(std::move(s));
+    states_.emplace_back();
+    identify_source(sources_.size() - 1, name, std::move(header));
+    return sources_.size() - 1;
+}
+
+void trace_merger::identify_source(std::size_t source, const std::string& name,
+                                   nlohmann::json header) {
     std::string unique = name;
     for (int n = 2;; ++n) {
         bool taken = false;
-        for (const auto& s : sources_) taken = taken || s.name == unique;
+        for (std::size_t i = 0; i < sources_.size(); ++i)
+            taken = taken || (i != source && sources_[i].name == unique);
         if (!taken) break;
         unique = fmt::format("{}#{}", name, n);
     }
-    merge_source s;
-    s.name = std::move(unique);
-    s.origin = std::move(origin);
-    s.header = header.is_object() ? std::move(header) : nlohmann::json::object();
-    sources_.push_back(std::move(s));
-    states_.emplace_back();
-    return sources_.size() - 1;
+    sources_.at(source).name = std::move(unique);
+    sources_.at(source).header = header.is_object() ? std::move(header) : nlohmann::json::object();
 }
 
 void trace_merger::set_clock_offset(std::size_t source, std::int64_t offset_us,
@@ -88,7 +94,8 @@ event trace_merger::renumber(std::size_t source, event e) {
         if (fresh) ++next_conn_;
         e.conn = it->second;
     }
-    if (auto q = e.fields.find("queue_id"); q != e.fields.end() && q->is_number_unsigned()) {
+    if (auto q = e.fields.find("queue_id");
+        q != e.fields.end() && q->is_number_integer() && q->get<std::int64_t>() >= 0) {
         auto [it, fresh] = st.queue_ids.try_emplace(q->get<std::uint64_t>(), next_queue_id_);
         if (fresh) ++next_queue_id_;
         *q = it->second;
@@ -115,6 +122,7 @@ nlohmann::json trace_merger::header() const {
     std::string names;
     nlohmann::json list = nlohmann::json::array();
     for (const auto& s : sources_) {
+        if (s.header.empty()) continue;  // a stream that never answered: it gave nothing
         names += (names.empty() ? "" : ", ") + s.name;
         list.push_back({{"name", s.name},
                         {"origin", s.origin},

@@ -48,6 +48,9 @@ class trace_merger {
 public:
     // A new source; `name` is made unique ("NAME#2") if another source has it. Returns its index.
     std::size_t add_source(std::string name, std::string origin, nlohmann::json header);
+    // Names a source added before its header was known (a live stream keeps its place in the
+    // order the teacher gave): the name is made unique as in add_source.
+    void identify_source(std::size_t source, const std::string& name, nlohmann::json header);
     void set_clock_offset(std::size_t source, std::int64_t offset_us, clock_offset_origin origin);
 
     // Takes one event of `source` (in that source's order).
@@ -59,7 +62,7 @@ public:
 
     // The merged trace's header: the first source's header (its scenario, so the views know
     // the world), "mode": "merged", the title naming the sources, and "sources": [{name,
-    // origin, clock_offset_us, clock_offset}].
+    // origin, clock_offset_us, clock_offset}] (a source whose header never came is left out).
     nlohmann::json header() const;
     const std::vector<merge_source>& sources() const { return sources_; }
     std::size_t held() const;

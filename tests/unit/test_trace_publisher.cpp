@@ -87,7 +87,7 @@ TEST_CASE("publish: the history, then live events, with the publisher's host and
     CHECK((*got.header)["publisher"]["host"] == "mail.a.example");
     CHECK((*got.header)["publisher"]["history"] == 2);
     CHECK(std::llabs(got.offset) < 1'000'000);  // one machine, one clock: well under a second
-    REQUIRE(got.events.size() == 2);
+    REQUIRE(got.events.size() >= 2);
     CHECK(got.events[0].text == "one");
     CHECK(got.events[1].seq == 2);
     t.append(note("three"));
