@@ -119,10 +119,12 @@ private:
                                         publisher_.trace_.clock().now_us(), history) +
                   "\n";
         backlog_base_ = publisher_.total_bytes_;
+        // The header leaves before anything else is done, so the clock in it is as close as
+        // possible to the moment the subscriber receives it (the offset estimate's error).
+        write_next();
         publisher_.trace_note(
             fmt::format("trace subscriber {} attached ({} events so far)", peer_, history),
             {{"action", "attached"}, {"subscriber", peer_}, {"history", history}});
-        write_next();
         read_and_ignore();
     }
 
