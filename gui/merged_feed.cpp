@@ -47,7 +47,10 @@ public:
             std::lock_guard lock(mutex_);
             sources_ = s;
         };
-        cb.finished = [] { std::cout << "every publisher has gone; the merged view stays" << std::endl; };
+        cb.finished = [] {
+            std::cout << "the merged view is complete (no publisher left to follow); it stays open"
+                      << std::endl;
+        };
         // Reads the files here, so a bad one is said before the window opens.
         follow_ = std::make_unique<merged_follow>(io_, std::move(opts), std::move(cb), clock_);
         app.load(view::trace_model(), "merged view");

@@ -10,7 +10,7 @@
 
 namespace maillab::gui {
 namespace {
-constexpr std::array<std::pair<std::string_view, const char*>, 76> table{{
+constexpr std::array<std::pair<std::string_view, const char*>, 78> table{{
     {"Timeline", "时间线"},
     {"Sequence diagram", "时序图"},
     {"Event log", "事件日志"},

@@ -1,13 +1,17 @@
 """The merged-view picture of docs/class-network.md: two `maillab serve classic.json --as HOST
---publish-trace 0` (the students' machines), Alice's mail sent with smtplib and read with poplib,
-then `maillab-gui --attach ... --attach ...` under a private Xvfb follows both traces merged and
-writes the screenshot (the same helpers as tests/gui/test_gui_class_view.py).
+--publish-trace 0` (the students' machines) and `maillab-gui --attach ... --attach ...` under a
+private Xvfb following both traces merged; Alice's mail is sent with smtplib and relayed from one
+machine to the other, and SIGUSR1 asks for the picture once the relay hop has ended (the views
+follow the newest event, so the hop between the machines is on screen). The same helpers as
+tests/gui/test_gui_class_view.py.
 
 Usage: python3 docs/tools/class_view_screenshot.py BUILD_DIR OUT.png [WxH]"""
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import time
 import tempfile
 from pathlib import Path
 
@@ -30,12 +34,15 @@ def main() -> int:
         pair = cv.ClassPair(work, env)
         gui = None
         try:
-            pair.send_and_read()
-            recorded = pair.wait_settled()
             gui = live.Process([cv.GUI, "--size", size, "--token", cv.TOKEN,
                                 "--attach", pair.a_published, "--attach", pair.b_published,
                                 "--view", "sequence", "--screenshot", str(out),
-                                "--after-events", str(recorded + 2)], work, "gui", env=env)
+                                "--after-events", "1000000000"], work, "gui", env=env)
+            gui.wait_for(r"^source mail\.\w\.example\s", count=2)
+            pair.send()
+            pair.wait_settled()
+            time.sleep(2.0)  # past the GUI's one-second hold: every event is on screen
+            gui.signal(signal.SIGUSR1)
             print(gui.wait_for(r"^wrote .*$", timeout=60)[0].group(0))
         finally:
             rc = gui.stop() if gui else 1

@@ -29,6 +29,27 @@ SMTP_BLUE = (76, 141, 217)
 POP3_GREEN = (76, 184, 87)
 
 
+def free_port_range(count: int = 10) -> int:
+    """The first of `count` consecutive free ports, for `serve --as HOST --base-port PORT`."""
+    import random
+    import socket
+    for _ in range(200):
+        base = random.randrange(20000, 60000 - count)
+        sockets = []
+        try:
+            for port in range(base, base + count):
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                sockets.append(s)
+                s.bind((HOST, port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in sockets:
+                s.close()
+    raise RuntimeError("no range of free ports found")
+
+
 class ClassPair:
     """mail.b.example and mail.a.example, each a serve of its own publishing its trace."""
 
@@ -43,7 +64,8 @@ class ClassPair:
         self.a_ports, self.a_published = self.ready(self.a)
 
     def serve(self, host: str, peers: list[str]) -> Process:
-        cmd = [CLI, "serve", str(SCENARIO), "--as", host, "--base-port", "0", "--bind", HOST,
+        cmd = [CLI, "serve", str(SCENARIO), "--as", host, "--base-port", str(free_port_range()),
+               "--bind", HOST,
                "--tls-dir", str(self.dir / "tls"), "--quiet", "--record",
                str(self.dir / f"{host}.jsonl"), "--publish-trace", "0", "--trace-token", TOKEN]
         for p in peers:
@@ -59,12 +81,16 @@ class ClassPair:
         ports = {(h, s): int(n) for h, s, n in ENDPOINT.findall(text)}
         return ports, PUBLISHED.search(text).group(1)
 
-    def send_and_read(self) -> None:
+    def send(self) -> None:
+        """Alice submits her mail to mail.a.example, which relays it to mail.b.example."""
         message = ("From: Alice <alice@a.example>\r\nTo: bob@b.example\r\nSubject: one screen\r\n"
                    "Message-ID: <gui-merged@a.example>\r\n\r\nAcross two machines.\r\n")
         with smtplib.SMTP(HOST, self.a_ports[("mail.a.example", "submission")], timeout=20) as s:
             s.login("alice", "alice-pw")
             s.sendmail("alice@a.example", ["bob@b.example"], message)
+
+    def send_and_read(self) -> None:
+        self.send()
         deadline = time.monotonic() + 20
         while True:
             pop = poplib.POP3(HOST, self.b_ports[("mail.b.example", "pop3")], timeout=20)
