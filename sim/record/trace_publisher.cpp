@@ -39,6 +39,8 @@ public:
 
     const std::string& peer() const { return peer_; }
     bool attached() const { return attached_; }
+    // The number of the next line this subscriber writes; the history keeps it and every later one.
+    std::uint64_t next_line() const { return cursor_; }
 
     // Waits for the token line, at most token_timeout.
     void start() {
@@ -116,8 +118,11 @@ private:
         attached_ = true;
         std::uint64_t history = publisher_.lines_.size();
         header_ = published_header_line(publisher_.header_, publisher_.opts_.host_name,
-                                        publisher_.trace_.clock().now_us(), history) +
+                                        publisher_.trace_.clock().now_us(), history,
+                                        publisher_.first_line_) +
                   "\n";
+        cursor_ = publisher_.first_line_;
+        sent_bytes_ = publisher_.total_bytes_ - publisher_.kept_bytes_;
         backlog_base_ = publisher_.total_bytes_;
         // The header leaves before anything else is done, so the clock in it is as close as
         // possible to the moment the subscriber receives it (the offset estimate's error).
@@ -151,8 +156,9 @@ private:
         buffers_.clear();
         std::size_t bytes = 0, lines = 0;
         if (!header_sent_) buffers_.push_back(asio::buffer(header_));
-        while (cursor_ + lines < publisher_.lines_.size() && bytes < write_batch_bytes) {
-            const std::string& line = publisher_.lines_[cursor_ + lines];
+        std::size_t from = cursor_ - publisher_.first_line_;  // never let go: see trim_history
+        while (from + lines < publisher_.lines_.size() && bytes < write_batch_bytes) {
+            const std::string& line = publisher_.lines_[from + lines];
             buffers_.push_back(asio::buffer(line));
             bytes += line.size();
             ++lines;
@@ -181,8 +187,8 @@ private:
     std::string refusal_;
     std::vector<asio::const_buffer> buffers_;
     char ignored_[512];
-    std::size_t cursor_ = 0;          // next history line to write
-    std::uint64_t sent_bytes_ = 0;    // history bytes written (the lines before cursor_)
+    std::uint64_t cursor_ = 0;        // the number of the next line to write (as first_line_)
+    std::uint64_t sent_bytes_ = 0;    // the bytes of every line before cursor_
     std::uint64_t backlog_base_ = 0;  // the history's size when this subscriber attached
     bool attached_ = false;
     bool header_sent_ = false;
@@ -252,6 +258,8 @@ void trace_publisher::accept_next() {
 void trace_publisher::on_event(const event& e) {
     lines_.push_back(event_line(e) + "\n");
     total_bytes_ += lines_.back().size();
+    kept_bytes_ += lines_.back().size();
+    if (kept_bytes_ > opts_.max_history) trim_history();
     for (auto& s : subscribers_) {
         if (!s->attached() || s->dropping) continue;
         if (s->behind() > opts_.max_backlog) {
@@ -265,6 +273,31 @@ void trace_publisher::on_event(const event& e) {
             continue;
         }
         s->kick();
+    }
+}
+
+void trace_publisher::trim_history() {
+    // A line a subscriber has not written yet stays (a write in progress points into it too).
+    std::uint64_t needed = first_line_ + lines_.size();
+    for (const auto& s : subscribers_)
+        if (s->attached()) needed = std::min(needed, s->next_line());
+    bool trimmed = false;
+    while (kept_bytes_ > opts_.max_history && lines_.size() > 1 && first_line_ < needed) {
+        kept_bytes_ -= lines_.front().size();
+        lines_.pop_front();
+        ++first_line_;
+        trimmed = true;
+    }
+    if (trimmed && !said_trimmed_) {
+        said_trimmed_ = true;
+        asio::post(io_, [this, max = opts_.max_history] {
+            if (stopped_) return;
+            trace_note(fmt::format("the published history is over {} MiB: a new subscriber gets "
+                                   "the newest events only (the whole session is in --record's "
+                                   "file)",
+                                   max / (1024 * 1024)),
+                       {{"action", "history_trimmed"}});
+        });
     }
 }
 

@@ -1,8 +1,8 @@
 // `maillab serve --publish-trace [ADDR:]PORT`: the running trace, read-only, for the teacher's
 // merged view of a class network. A listener of the trace that keeps every event it has seen as
 // a recording line, and a TCP port where a subscriber that sends the right token gets the stream
-// (sim/record/trace_stream.hpp): the header with the publisher's clock, every event so far, then
-// each new one. Nothing a subscriber sends after its token is read.
+// (sim/record/trace_stream.hpp): the header with the publisher's clock, every event so far (up to
+// max_history bytes of them), then each new one. Nothing a subscriber sends after its token is read.
 //
 // Writing never blocks the servers: each subscriber is written asynchronously from the shared
 // history, and one that falls more than `max_backlog` bytes behind the live end (a stopped
@@ -33,6 +33,9 @@ struct trace_publisher_options {
     std::string host_name;    // the publisher's name in the header (serve's --as or scenario)
     std::size_t max_backlog = 16 * 1024 * 1024;  // bytes a subscriber may fall behind
     std::size_t max_subscribers = 32;
+    // The history kept for new subscribers; past it the oldest lines no subscriber still needs
+    // are let go (said once in the trace; --record's file keeps everything).
+    std::size_t max_history = 256 * 1024 * 1024;
     std::chrono::milliseconds token_timeout{10000};
 };
 
@@ -63,6 +66,7 @@ private:
     void accept_next();
     void trace_note(std::string text, nlohmann::json fields);
     void forget(const subscriber* s);
+    void trim_history();
 
     boost::asio::io_context& io_;
     trace& trace_;
@@ -72,7 +76,10 @@ private:
     // Every event line so far, each with its newline. A deque: its strings never move, so a
     // write in progress can point into them while new lines are appended.
     std::deque<std::string> lines_;
-    std::uint64_t total_bytes_ = 0;
+    std::uint64_t first_line_ = 0;   // the number of lines_.front() among all lines so far
+    std::uint64_t kept_bytes_ = 0;   // the bytes in lines_
+    std::uint64_t total_bytes_ = 0;  // every line's bytes so far, let go or kept
+    bool said_trimmed_ = false;
     std::vector<std::shared_ptr<subscriber>> subscribers_;
     bool stopped_ = false;
 };

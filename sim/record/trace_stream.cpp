@@ -28,9 +28,11 @@ bool tokens_match(std::string_view given, std::string_view expected) {
 }
 
 std::string published_header_line(const nlohmann::json& trace_header, const std::string& host,
-                                  std::int64_t clock_us, std::uint64_t history) {
+                                  std::int64_t clock_us, std::uint64_t history,
+                                  std::uint64_t dropped) {
     nlohmann::json header = trace_header;
     header["publisher"] = {{"host", host}, {"clock_us", clock_us}, {"history", history}};
+    if (dropped > 0) header["publisher"]["dropped"] = dropped;
     return header_line(header, 1);
 }
 
@@ -40,6 +42,7 @@ std::string refusal_line(std::string_view reason) {
 
 std::int64_t estimate_clock_offset(std::int64_t sent_us, std::int64_t received_us,
                                    std::int64_t publisher_clock_us) {
+    if (publisher_clock_us >= sent_us && publisher_clock_us <= received_us) return 0;
     return sent_us + (received_us - sent_us) / 2 - publisher_clock_us;
 }
 

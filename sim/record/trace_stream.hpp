@@ -35,15 +35,20 @@ bool tokens_match(std::string_view given, std::string_view expected);
 
 // The header line a subscriber gets: the trace's header (recording format, version 1) with
 // "publisher": {"host", "clock_us" (the publisher's clock now), "history" (events that follow
-// before the live ones)}. Without the newline.
+// before the live ones), and "dropped" (the oldest events no longer kept, when there are)}.
+// Without the newline.
 std::string published_header_line(const nlohmann::json& trace_header, const std::string& host,
-                                  std::int64_t clock_us, std::uint64_t history);
+                                  std::int64_t clock_us, std::uint64_t history,
+                                  std::uint64_t dropped = 0);
 std::string refusal_line(std::string_view reason);  // with the newline
 
 // The clock offset to add to the publisher's times to put them on the subscriber's clock, from
 // one exchange: the subscriber's clock when it sent the token and when the header arrived, and
 // the publisher's clock in that header. The round trip's midpoint stands for the moment the
-// publisher read its clock, so the error is at most half the round trip.
+// publisher read its clock, so the error is at most half the round trip. A publisher's clock
+// that reads between the two is indistinguishable from the subscriber's: the offset is 0 then,
+// rather than the noise of one measurement (machines whose clocks agree, by NTP or by being one
+// machine, keep their order exactly).
 std::int64_t estimate_clock_offset(std::int64_t sent_us, std::int64_t received_us,
                                    std::int64_t publisher_clock_us);
 

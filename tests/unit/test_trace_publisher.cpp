@@ -208,3 +208,29 @@ TEST_CASE("attach targets") {
     CHECK_FALSE(looks_like_attach_address("a.jsonl"));
     CHECK_FALSE(looks_like_attach_address("dir/x:1"));
 }
+
+TEST_CASE("publish: past max_history the oldest lines go, never one a subscriber still needs") {
+    asio::io_context io;
+    real_clock clock;
+    trace t(clock);
+    trace_publisher_options o{"127.0.0.1", 0, "k", "h"};
+    o.max_history = 4096;
+    trace_publisher pub(io, t, o);
+    pub.start();
+    std::string text(500, 'y');
+    for (int i = 0; i < 40; ++i) t.append(note(text + std::to_string(i)));
+    run_until(io, [&] { return has_note(t, "history_trimmed"); });
+    CHECK(has_note(t, "history_trimmed"));
+    collected got;
+    trace_subscriber::start(io, target_of(pub, "k"), got.callbacks(), clock);
+    run_until(io, [&] { return got.caught_up; });
+    REQUIRE(got.header);
+    auto history = (*got.header)["publisher"]["history"].get<std::uint64_t>();
+    auto dropped = (*got.header)["publisher"]["dropped"].get<std::uint64_t>();
+    CHECK(history < 10);
+    CHECK(history + dropped == t.events().size() - 1);  // the note came after the header
+    REQUIRE(got.events.size() >= history);
+    CHECK(got.events.front().seq == dropped + 1);  // the newest ones, in order, none skipped
+    for (std::size_t i = 1; i < history; ++i)
+        CHECK(got.events[i].seq == got.events[i - 1].seq + 1);
+}

@@ -26,6 +26,10 @@ TEST_CASE("stream: the clock offset is taken at the round trip's midpoint") {
     // between: its clock is ahead by 5100 - 1100.
     CHECK(estimate_clock_offset(1000, 1200, 5100) == -4000);
     CHECK(estimate_clock_offset(1000, 1000, 1000) == 0);
+    // Read within the round trip: the clocks agree as far as one exchange can tell.
+    CHECK(estimate_clock_offset(1000, 1200, 1010) == 0);
+    CHECK(estimate_clock_offset(1000, 1200, 1200) == 0);
+    CHECK(estimate_clock_offset(1000, 1200, 1201) == -101);
     CHECK(estimate_clock_offset(2'000'000, 2'000'400, 1'000'000) == 1'000'200);
 }
 
