@@ -101,10 +101,9 @@ public:
                           });
     }
 
-
 private:
     void on_token(const boost::system::error_code& ec, std::size_t n) {
-        if (closed_) return;
+        if (closed_ || refusing_) return;  // a token after the refusal changes nothing
         if (ec == asio::error::not_found) return refuse("the token line is too long");
         if (ec) {
             // Gone before saying anything (a port scan, a client that gave up).
