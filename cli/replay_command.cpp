@@ -291,7 +291,7 @@ std::function<int()> add_replay_command(CLI::App& app) {
                 "--attach");
         trace_file f;
         if (merging) {
-            f = merge_files(opts->merge, opts->files);
+            f = merge_files(opts->merge, opts->files, opts->lang == "zh");
             opts->path = "merged view";
         } else {
             opts->path = opts->files.front();

@@ -56,14 +56,18 @@ merged_follow_options follow_options(const merge_options& opts,
 
 namespace {
 
-void say_sources(const std::vector<follow_source_status>& sources) {
-    std::cout << "sources of the merged view:\n";
+// The English or the Chinese words, as the rest of replay (--lang).
+const char* say(bool zh, const char* en, const char* zh_text) { return zh ? zh_text : en; }
+
+void say_sources(const std::vector<follow_source_status>& sources, bool zh) {
+    std::cout << say(zh, "sources of the merged view:\n", "合并视图的来源：\n");
     for (const auto& s : sources) std::cout << "  " << describe(s) << '\n';
 }
 
 }  // namespace
 
-trace_file merge_files(const merge_options& opts, const std::vector<std::string>& files) {
+trace_file merge_files(const merge_options& opts, const std::vector<std::string>& files,
+                       bool zh) {
     boost::asio::io_context io;  // not run: files need no network
     real_clock clock;
     trace_file out;
@@ -77,11 +81,12 @@ trace_file merge_files(const merge_options& opts, const std::vector<std::string>
     };
     merged_follow follow(io, follow_options(opts, files), cb, clock);
     follow.stop();  // everything is there already: hand it all out
-    say_sources(follow.sources());
+    say_sources(follow.sources(), zh);
     if (!opts.record_path.empty()) {
         write_trace_file(opts.record_path, out.header, out.events);
-        std::cout << fmt::format("{} merged events recorded to {}\n", out.events.size(),
-                                 opts.record_path);
+        std::cout << fmt::format(fmt::runtime(say(zh, "{} merged events recorded to {}\n",
+                                                  "{} 个合并后的事件已录制到 {}\n")),
+                                 out.events.size(), opts.record_path);
     }
     return out;
 }
@@ -99,13 +104,15 @@ int follow_merged(const merge_options& opts, const std::vector<std::string>& fil
         if (!*file)
             throw std::runtime_error(opts.record_path + ": cannot open for writing");
     }
+    bool zh = topts.lang == language::zh;
     merged_follow::callbacks cb;
     cb.say = [](const std::string& line, bool problem) {
         (problem ? std::cerr : std::cout)
             << (problem ? "maillab replay: " : "source ") << line << std::endl;
     };
     cb.started = [&](const nlohmann::json& header) {
-        std::cout << "merged view started; Ctrl-C stops" << std::endl;
+        std::cout << say(zh, "merged view started; Ctrl-C stops", "合并视图开始；Ctrl-C 停止")
+                  << std::endl;
         if (file) writer = std::make_unique<trace_writer>(*file, header);
     };
     cb.events = [&](std::vector<event> events) {
@@ -117,7 +124,9 @@ int follow_merged(const merge_options& opts, const std::vector<std::string>& fil
         std::cout.flush();
     };
     cb.finished = [&] {
-        std::cout << "every publisher has gone; the merged view ends" << std::endl;
+        std::cout << say(zh, "every publisher has gone; the merged view ends",
+                         "所有发布者都已离开；合并视图结束")
+                  << std::endl;
         io.stop();
     };
     merged_follow follow(io, follow_options(opts, files), cb, clock);
@@ -131,14 +140,17 @@ int follow_merged(const merge_options& opts, const std::vector<std::string>& fil
     follow.start();
     io.run();
     follow.stop();
-    say_sources(follow.sources());
-    std::cout << fmt::format("{} events merged", merged);
-    if (writer) std::cout << fmt::format("; recorded to {} (maillab replay {})", opts.record_path,
-                                         opts.record_path);
+    say_sources(follow.sources(), zh);
+    std::cout << fmt::format(fmt::runtime(say(zh, "{} events merged", "合并了 {} 个事件")), merged);
+    if (writer)
+        std::cout << fmt::format(fmt::runtime(say(zh, "; recorded to {} (maillab replay {})",
+                                                  "；已录制到 {}（maillab replay {}）")),
+                                 opts.record_path, opts.record_path);
     std::cout << std::endl;
     for (const auto& s : follow.merger().sources())
         if (s.events > 0 || !s.header.empty()) return 0;
-    std::cerr << "maillab replay: no source could be followed\n";
+    std::cerr << say(zh, "maillab replay: no source could be followed\n",
+                     "maillab replay: 没有一个来源可以跟随\n");
     return 1;
 }
 

@@ -31,7 +31,8 @@ merged_follow_options follow_options(const merge_options& opts,
                                      const std::vector<std::string>& files);
 
 // Files only: reads and merges them, prints each source with its offset, writes --record.
-trace_file merge_files(const merge_options& opts, const std::vector<std::string>& files);
+trace_file merge_files(const merge_options& opts, const std::vector<std::string>& files,
+                       bool zh);
 
 // With live sources: prints the merged transcript as it comes and records it. Returns the exit
 // code: 0, or 1 when no source could be followed at all. Only the events `shown` accepts are
