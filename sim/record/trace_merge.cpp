@@ -131,6 +131,8 @@ nlohmann::json trace_merger::header() const {
     }
     std::string title = h.value("title", std::string());
     h["title"] = fmt::format("merged view of {}{}", names, title.empty() ? "" : " — " + title);
+    if (auto zh = h.find("title_zh"); zh != h.end() && zh->is_string())
+        *zh = fmt::format("{} 的合并视图 — {}", names, zh->get<std::string>());
     h["mode"] = "merged";
     h["clock"] = "real";
     h["sources"] = std::move(list);
