@@ -49,6 +49,8 @@ void trace_merger::set_clock_offset(std::size_t source, std::int64_t offset_us,
 
 void trace_merger::push(std::size_t source, event e) {
     e.t_us += sources_.at(source).clock_offset_us;
+    // Learnt on arrival, not on release: the other end's first events may come out first.
+    learn_endpoint(source, e);
     states_.at(source).held.push_back(std::move(e));
 }
 
@@ -78,6 +80,24 @@ std::vector<event> trace_merger::release_all() {
     return release(std::numeric_limits<std::int64_t>::max());
 }
 
+void trace_merger::learn_endpoint(std::size_t source, const event& e) {
+    if (e.kind != event_kind::tcp || e.fields.value("action", "") != "connect") return;
+    auto client = e.fields.find("client");
+    if (client == e.fields.end() || !client->is_string()) return;
+    const std::string& address = client->get_ref<const std::string&>();
+    // Only a named host's own connection (from is its name, not an address).
+    if (e.from.empty() || e.from == address) return;
+    endpoints_[address] = {source, e.from};
+}
+
+void trace_merger::name_endpoint(std::size_t source, std::string& host, const char* field,
+                                 event& e) const {
+    auto it = endpoints_.find(host);
+    if (it == endpoints_.end() || it->second.source == source) return;
+    e.fields[field] = host;
+    host = it->second.host;
+}
+
 event trace_merger::renumber(std::size_t source, event e) {
     source_state& st = states_[source];
     std::uint64_t merged = next_seq_++;
@@ -100,6 +120,8 @@ event trace_merger::renumber(std::size_t source, event e) {
         if (fresh) ++next_queue_id_;
         *q = it->second;
     }
+    name_endpoint(source, e.from, "peer_address", e);
+    name_endpoint(source, e.to, "peer_address", e);
     e.fields["source"] = sources_[source].name;
     ++sources_[source].events;
     return e;

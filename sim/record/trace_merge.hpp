@@ -2,8 +2,11 @@
 // teacher's view is all of them on one time line. Each source's events keep their order; across
 // sources they are ordered by time once each source's clock offset is applied. Ids that are
 // only unique within one source (seq, cause, conn, queue_id) get new values that never collide,
-// and every event is tagged with its source ("source" field). The result is an ordinary trace:
-// it can be recorded, replayed, exported and opened in the GUI.
+// and every event is tagged with its source ("source" field). A connection that one source
+// opened as a named host (a relay from mail.a.example) shows up in the other machine's trace as
+// its address and port; the merge names it by the host there too, keeping the address in
+// "peer_address", so the hop reads mail.a.example -> mail.b.example on both sides. The result
+// is an ordinary trace: it can be recorded, replayed, exported and opened in the GUI.
 //
 // Live sources arrive at different moments, so the merger holds events back: release(up_to)
 // gives out only what is at or before `up_to` on the merged clock (the caller chooses a margin
@@ -75,12 +78,20 @@ private:
         std::map<std::uint64_t, std::uint64_t> conns;            // source conn -> merged conn
         std::map<std::uint64_t, std::uint64_t> queue_ids;        // source queue_id -> merged
     };
+    struct named_endpoint {
+        std::size_t source;  // the source that opened the connection
+        std::string host;    // its name there
+    };
+    void learn_endpoint(std::size_t source, const event& e);
+    void name_endpoint(std::size_t source, std::string& host, const char* field, event& e) const;
 
     event renumber(std::size_t source, event e);
     std::optional<std::size_t> earliest_source() const;
 
     std::vector<merge_source> sources_;
     std::vector<source_state> states_;
+    // "ADDR:PORT" of a connection's client end -> the host that opened it (tcp connect events).
+    std::unordered_map<std::string, named_endpoint> endpoints_;
     std::uint64_t next_seq_ = 1;
     std::uint64_t next_conn_ = 1;
     std::uint64_t next_queue_id_ = 1;

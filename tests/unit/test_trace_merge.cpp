@@ -180,3 +180,37 @@ TEST_CASE("offsets as the teacher reads them") {
     CHECK(format_clock_offset(-400) == "-0.4 ms");
     CHECK(format_clock_offset(-2'500'000) == "-2.500 s");
 }
+
+TEST_CASE("merge: a relay's connection is named by its host on the other machine too") {
+    // mail.a.example connects from 10.0.0.1:40000; mail.b.example sees that address.
+    event out = at(1, 100, 1, "connection 10.0.0.1:40000 -> 10.0.0.2:25");
+    out.kind = event_kind::tcp;
+    out.from = "mail.a.example";
+    out.to = "mail.b.example";
+    out.fields = {{"action", "connect"}, {"client", "10.0.0.1:40000"}, {"server", "10.0.0.2:25"}};
+    event in = out;
+    in.t_us = 90;  // b's accept is stamped a little before a's connect completes
+    in.from = "10.0.0.1:40000";
+    event mail = at(2, 200, 1, "MAIL FROM:<alice@a.example>");
+    mail.from = "10.0.0.1:40000";
+    mail.to = "mail.b.example";
+    event reply = at(3, 210, 1, "250 OK", 2);
+    reply.from = "mail.b.example";
+    reply.to = "10.0.0.1:40000";
+    event student = at(4, 300, 2, "a student's client");
+    student.from = "10.0.0.9:50000";
+    merged_trace m = merge_traces({{"a", host_header("mail.a.example"), {out}, {}},
+                                   {"b", host_header("mail.b.example"), {in, mail, reply, student}, {}}});
+    std::map<std::string, const event*> by;
+    for (const auto& e : m.events) by[e.text + "@" + e.fields.value("source", "")] = &e;
+    const event* accepted = by["connection 10.0.0.1:40000 -> 10.0.0.2:25@mail.b.example"];
+    REQUIRE(accepted);
+    CHECK(accepted->from == "mail.a.example");
+    CHECK(accepted->fields["peer_address"] == "10.0.0.1:40000");
+    CHECK(by["MAIL FROM:<alice@a.example>@mail.b.example"]->from == "mail.a.example");
+    CHECK(by["250 OK@mail.b.example"]->to == "mail.a.example");
+    // a's own event keeps its names; an address nobody opened as a host stays an address.
+    CHECK(by["connection 10.0.0.1:40000 -> 10.0.0.2:25@mail.a.example"]->from == "mail.a.example");
+    CHECK_FALSE(by["connection 10.0.0.1:40000 -> 10.0.0.2:25@mail.a.example"]->fields.contains("peer_address"));
+    CHECK(by["a student's client@mail.b.example"]->from == "10.0.0.9:50000");
+}
