@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/replay_merge.hpp"
 #include "cli/terminal_keys.hpp"
 #include "sim/record/annotations.hpp"
 #include "sim/record/replay_timing.hpp"
@@ -24,7 +25,9 @@ namespace maillab::cli {
 namespace {
 
 struct replay_options {
-    std::string path;
+    std::string path;                // the recording shown (a merge: "merged view")
+    std::vector<std::string> files;  // as given
+    merge_options merge;
     std::vector<std::string> protos;
     std::vector<std::string> hosts;
     std::vector<std::uint64_t> conns;
@@ -117,10 +120,6 @@ class replay {
         return 0;
     }
 
-  private:
-    // The English or the Chinese words, by --lang.
-    const char* say(const char* en, const char* zh) const { return zh_ ? zh : en; }
-
     static transcript_options printer_options(const replay_options& o,
                                               const view::trace_model& model) {
         transcript_options t;
@@ -132,6 +131,10 @@ class replay {
         if (!model.empty()) t.start_t_us = model.at(0).t_us;
         return t;
     }
+
+  private:
+    // The English or the Chinese words, by --lang.
+    const char* say(const char* en, const char* zh) const { return zh_ ? zh : en; }
 
     std::size_t first_row_at_or_after(std::uint64_t seq) const {
         for (std::size_t r = 0; r < rows_.size(); ++r)
@@ -218,9 +221,10 @@ std::function<int()> add_replay_command(CLI::App& app) {
         "Replay a recording (from `maillab run --record` or `maillab serve --record`) as the "
         "annotated transcript, with the teacher's notes below their events; each event starts "
         "with its seq, the number `maillab annotate --seq` takes");
-    cmd->add_option("file", opts->path, "The recording (JSON Lines)")
-        ->required()
-        ->option_text("FILE");
+    cmd->add_option("file", opts->files,
+                    "The recording (JSON Lines); several are merged into one view by time "
+                    "(recordings of the machines of a class network)")
+        ->option_text("FILE...");
     cmd->add_option("--proto", opts->protos,
                     "Only these protocols (e.g. smtp,pop3; also tcp, tls, dns, http, world)")
         ->delimiter(',')
@@ -257,15 +261,43 @@ std::function<int()> add_replay_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_flag("--no-explain", opts->no_explain, "Print the protocol lines only");
     cmd->add_flag("--bytes", opts->show_bytes, "Also print every chunk of bytes the tap saw");
+    add_merge_options(*cmd, opts->merge);
 
     return [opts, cmd]() -> int {
-        if (world::looks_like_scenario(opts->path))
-            throw std::invalid_argument(fmt::format(
-                "{} is a scenario, not a recording: run it with `maillab run {}` (add --record "
-                "FILE to keep a recording you can replay and annotate)",
-                opts->path, opts->path));
-        trace_file f = read_trace_file(opts->path);
-        for (const auto& w : f.warnings) std::cerr << "maillab replay: warning: " << w << '\n';
+        for (const auto& path : opts->files)
+            if (world::looks_like_scenario(path))
+                throw std::invalid_argument(fmt::format(
+                    "{} is a scenario, not a recording: run it with `maillab run {}` (add "
+                    "--record FILE to keep a recording you can replay and annotate)",
+                    path, path));
+        if (opts->files.empty() && opts->merge.attach.empty())
+            throw std::invalid_argument(
+                "replay needs a recording FILE (or several to merge), or --attach ADDR:PORT");
+        if (!opts->merge.attach.empty()) {
+            if (opts->step || opts->speed > 0 || !opts->view.empty())
+                throw std::invalid_argument(
+                    "--step, --speed and --view replay a file; a live --attach shows events as "
+                    "they come (record it with --record and replay that)");
+            transcript_options t = replay::printer_options(*opts, view::trace_model());
+            t.show_bytes = opts->show_bytes;
+            view::event_filter filter = build_filter(*opts, *cmd, trace_file{});
+            return follow_merged(opts->merge, opts->files, t,
+                                 [filter](const event& e) { return filter.matches(e); });
+        }
+        bool merging = opts->files.size() > 1;
+        if (!merging && (!opts->merge.record_path.empty() || !opts->merge.clock_offsets.empty()))
+            throw std::invalid_argument(
+                "--record and --clock-offset merge several sources: give two or more FILEs or "
+                "--attach");
+        trace_file f;
+        if (merging) {
+            f = merge_files(opts->merge, opts->files, opts->lang == "zh");
+            opts->path = "merged view";
+        } else {
+            opts->path = opts->files.front();
+            f = read_trace_file(opts->path);
+            for (const auto& w : f.warnings) std::cerr << "maillab replay: warning: " << w << '\n';
+        }
         view::event_filter filter = build_filter(*opts, *cmd, f);
         replay r(*opts, std::move(f), filter);
         return r.run();

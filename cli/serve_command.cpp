@@ -15,6 +15,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/serve_options.hpp"
+#include "cli/trace_publishing.hpp"
 #include "sim/core/clock.hpp"
 #include "sim/record/recorder.hpp"
 #include "sim/record/transcript.hpp"
@@ -78,6 +79,12 @@ void run_until_signal(boost::asio::io_context& io, const std::function<void()>& 
     std::cout << "stopped\n";
 }
 
+// The name a published trace goes by: the host this machine runs, else the scenario.
+std::string publishing_name(const world::serve_options& opts, const nlohmann::json& header) {
+    if (!opts.as_host.empty()) return opts.as_host;
+    return header.value("scenario", std::string("serve"));
+}
+
 // One session of serve, with or without a scenario: prepare, bind, say where to connect, run.
 template <typename Options>
 int serve(const Options& opts, const CLI::App& cmd) {
@@ -86,17 +93,28 @@ int serve(const Options& opts, const CLI::App& cmd) {
     for (const auto& note : servers.notes()) std::cout << note << '\n';
     live_trace lt(opts, servers.trace_header());
     boost::asio::io_context io;
+    // Before the servers open, so a subscriber gets the whole session from its first event.
+    std::unique_ptr<trace_publisher> publisher = start_trace_publishing(
+        opts.publishing, io, lt.t, opts.serve.bind, publishing_name(opts.serve, lt.t.header()),
+        std::cout);
     // The sockets go before the io_context they were opened on.
     struct closer {
         world::live_servers& servers;
-        ~closer() { servers.close(); }
-    } close_before_io{servers};
+        std::unique_ptr<trace_publisher>& publisher;
+        ~closer() {
+            publisher.reset();
+            servers.close();
+        }
+    } close_before_io{servers, publisher};
     servers.open(io, lt.t);
     for (const auto& line : servers.describe()) std::cout << line << '\n';
     lt.say_recording();
     std::cout << "ready; Ctrl-C stops\n" << std::flush;
     servers.start();
-    run_until_signal(io, [&] { servers.stop(); });
+    run_until_signal(io, [&] {
+        servers.stop();
+        if (publisher) publisher->stop();
+    });
     lt.say_recorded();
     return 0;
 }
@@ -109,6 +127,7 @@ std::function<int()> add_serve_command(CLI::App& app) {
         std::string lang = "en";
         bool no_explain = false;
         bool quiet = false;
+        trace_publishing_options publishing;
     };
     auto opts = std::make_shared<options>();
     CLI::App* cmd = app.add_subcommand(
@@ -124,6 +143,7 @@ std::function<int()> add_serve_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_flag("--no-explain", opts->no_explain, "Print the protocol lines only");
     cmd->add_flag("--quiet", opts->quiet, "Do not print the live transcript");
+    add_trace_publishing_options(*cmd, opts->publishing);
 
     return [opts, cmd]() -> int { return serve(*opts, *cmd); };
 }

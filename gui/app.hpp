@@ -38,9 +38,12 @@ struct fonts {
 // another process is writing). The model grows; the cursor follows the newest event until the
 // teacher moves it, and End or the Follow button brings it back.
 struct live_status {
-    enum class source { none, serve, attach };
+    // attach: a recording file another process writes; merged: the published traces of a
+    // class network's machines (and recordings), merged by time.
+    enum class source { none, serve, attach, merged };
     source mode = source::none;
-    // What students connect to, one line each: "smtp 127.0.0.1:2525 (STARTTLS offered)".
+    // What students connect to, one line each: "smtp 127.0.0.1:2525 (STARTTLS offered)"; for
+    // a merged view, each source with its host and clock offset.
     std::vector<std::string> addresses;
     std::string message;  // e.g. "waiting for FILE to appear"; shown beside the indicator
     bool message_is_error = false;

@@ -1,12 +1,14 @@
 // Where a live session's events come from, drained once a frame into the app's model:
 // --serve (servers on a background thread of this process, handed over through an
-// event_inbox) or --attach (a recording another process is writing, read with trace_tail).
+// event_inbox), --attach FILE (a recording another process is writing, read with trace_tail)
+// or --attach ADDR:PORT ... (published traces of a class network, merged).
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include "gui/app.hpp"
+#include "sim/record/merged_follow.hpp"
 #include "sim/world/serve_setup.hpp"
 
 namespace maillab::gui {
@@ -32,6 +34,9 @@ public:
                                             std::ostream& out);
     // Follows `path`, which need not exist yet.
     static std::unique_ptr<live_feed> attach(const std::string& path, app_state& app);
+    // Follows the published traces (and reads the recordings) of a class network, merged by
+    // time (gui/merged_feed.cpp). Throws for a file that cannot be read, before anything runs.
+    static std::unique_ptr<live_feed> merged(merged_follow_options opts, app_state& app);
 };
 
 }  // namespace maillab::gui

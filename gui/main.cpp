@@ -67,8 +67,10 @@ extern "C" void request_screenshot(int) { screenshot_requested = 1; }
 
 // The window title says where students connect, so the teacher can read it out.
 std::string live_title(const maillab::gui::live_status& live) {
-    std::string title = live.mode == maillab::gui::live_status::source::attach ? "maillab — "
-                                                                                : "maillab — LIVE: ";
+    using source = maillab::gui::live_status::source;
+    std::string title = live.mode == source::attach   ? "maillab — "
+                        : live.mode == source::merged ? "maillab — merged: "
+                                                      : "maillab — LIVE: ";
     for (std::size_t i = 0; i < live.addresses.size() && i < 4; ++i)
         title += (i ? ", " : "") + live.addresses[i];
     if (live.addresses.size() > 4) title += ", …";
@@ -102,7 +104,9 @@ int main(int argc, char** argv) {
     std::string part;
     std::vector<std::uint64_t> compare;
     bool serve = false;
-    std::string attach;
+    std::vector<std::string> attach;
+    std::string attach_token;
+    std::vector<std::string> clock_offsets;
     long long after_events = 1;
     maillab::world::serve_options serve_opts;
     std::string lab_path;
@@ -139,8 +143,19 @@ int main(int argc, char** argv) {
                  "Takes the options of `maillab serve` below; closing the window stops them");
     cli.add_option("--attach", attach,
                    "Live: follow the recording a separate `maillab serve --record FILE` is "
-                   "writing (the file may not exist yet)")
-        ->option_text("FILE");
+                   "writing (the file may not exist yet); or, repeated, the traces `maillab serve "
+                   "--publish-trace` publishes on the machines of a class network, merged by time "
+                   "(a FILE among them is read as it is)")
+        ->option_text("FILE | [TOKEN@]ADDR:PORT")
+        ->allow_extra_args(false);  // one per --attach: a FILE after it stays the FILE
+    cli.add_option("--token", attach_token,
+                   "The token for each --attach ADDR:PORT that names none")
+        ->option_text("TOKEN");
+    cli.add_option("--clock-offset", clock_offsets,
+                   "Merged view: add MS milliseconds to HOST's times instead of the estimated "
+                   "offset")
+        ->option_text("HOST=MS")
+        ->allow_extra_args(false);
     cli.add_option("--after-events", after_events,
                    "Live: --screenshot waits until this many events have arrived, writes the "
                    "PNG and keeps running; each SIGUSR1 writes it again (the moment shown)")
@@ -175,6 +190,11 @@ int main(int argc, char** argv) {
     CLI11_PARSE(cli, argc, argv);
 
     bool live = serve || !attach.empty();
+    // One recording file is tailed as another process writes it; addresses (and files beside
+    // them) make the merged view.
+    bool merged_view = attach.size() > 1 ||
+                       (attach.size() == 1 && maillab::looks_like_attach_address(attach.front()));
+    maillab::merged_follow_options merge_opts;
     bool lab_mode = !lab_path.empty();
     std::deque<std::string> scripted_lines;
     try {
@@ -194,6 +214,20 @@ int main(int argc, char** argv) {
                                         "the servers here, --attach follows another process's");
         if (!attach.empty() && !file.empty())
             throw std::invalid_argument("--attach FILE opens FILE; do not name another file");
+        if (!merged_view && (!attach_token.empty() || !clock_offsets.empty()))
+            throw std::invalid_argument("--token and --clock-offset go with --attach ADDR:PORT");
+        if (merged_view) {
+            for (const auto& a : attach) {
+                if (maillab::looks_like_attach_address(a))
+                    merge_opts.live.push_back(maillab::parse_attach_target(a, attach_token));
+                else
+                    merge_opts.files.push_back(a);
+            }
+            for (const auto& c : clock_offsets) {
+                auto [host, us] = maillab::parse_clock_offset(c);
+                merge_opts.given_offsets_us[host] = us;
+            }
+        }
         if (live && (cursor_seq >= 0 || !follow.empty() || !compare.empty() || run_demo ||
                      whatif_at >= 0))
             throw std::invalid_argument("--cursor, --follow, --compare, --whatif-at and --run do "
@@ -238,8 +272,10 @@ int main(int argc, char** argv) {
             app.lab->scripted = std::move(scripted_lines);
         } else if (serve) {
             feed = maillab::gui::live_feed::serve(serve_opts, app, std::cout);
+        } else if (merged_view) {
+            feed = maillab::gui::live_feed::merged(std::move(merge_opts), app);
         } else if (!attach.empty()) {
-            feed = maillab::gui::live_feed::attach(attach, app);
+            feed = maillab::gui::live_feed::attach(attach.front(), app);
         } else if (!file.empty()) {
             maillab::trace_file f = maillab::world::load_trace_or_scenario(file);
             for (const auto& w : f.warnings) std::cerr << "maillab-gui: warning: " << w << '\n';

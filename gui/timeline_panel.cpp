@@ -24,8 +24,9 @@ void draw_live_line(app_state& app) {
     ImGui::TextColored(red, "●");
     ImGui::SameLine();
     ImGui::TextColored(red, "%s",
-                       live.mode == live_status::source::serve ? tr("LIVE", lang)
-                                                               : tr("ATTACHED", lang));
+                       live.mode == live_status::source::serve    ? tr("LIVE", lang)
+                       : live.mode == live_status::source::merged ? tr("MERGED", lang)
+                                                                  : tr("ATTACHED", lang));
     ImGui::SameLine();
     if (live.follow.following()) {
         ImGui::BeginDisabled();
@@ -37,6 +38,9 @@ void draw_live_line(app_state& app) {
     ImGui::SameLine();
     if (live.mode == live_status::source::serve) {
         ImGui::TextUnformatted(tr("Connect to:", lang));
+        ImGui::SameLine();
+    } else if (live.mode == live_status::source::merged) {
+        ImGui::TextUnformatted(tr("Sources:", lang));
         ImGui::SameLine();
     }
     // As many addresses as fit (a scenario has one per host and service); the rest in the

@@ -10,7 +10,7 @@
 
 namespace maillab::gui {
 namespace {
-constexpr std::array<std::pair<std::string_view, const char*>, 76> table{{
+constexpr std::array<std::pair<std::string_view, const char*>, 78> table{{
     {"Timeline", "时间线"},
     {"Sequence diagram", "时序图"},
     {"Event log", "事件日志"},
@@ -86,6 +86,8 @@ constexpr std::array<std::pair<std::string_view, const char*>, 76> table{{
      "注释保存在录制文件中：先用 maillab run ... --record FILE 录制，再打开 FILE。"},
     {"LIVE", "实时"},
     {"ATTACHED", "跟随录制文件"},
+    {"MERGED", "合并视图"},
+    {"Sources:", "来源："},
     {"Following the newest event", "正在跟随最新事件"},
     {"Follow (End)", "跟随最新 (End)"},
     {"Connect to:", "请连接："},

@@ -103,6 +103,9 @@ dele=$(seq_in "$work/pop3-vs-imap.jsonl" "+OK message 1 marked for deletion")
 world_shot gui-side-by-side-en pop3-vs-imap --view side-by-side --cursor "$dele"
 # A live class: maillab-gui --serve with Python's smtplib, poplib and imaplib as the students
 python3 docs/tools/live_screenshot.py "$build" "$out/gui-live-en.png" 1600x1000
+# The teacher's merged view of a class network: two serves publishing their traces, the GUI
+# attached to both (docs/class-network.md)
+python3 docs/tools/class_view_screenshot.py "$build" "$out/gui-class-merged.png" 1600x1000
 # what if: the relay's RCPT names a user bob's server does not have; the branch (550, then 503
 # for the pipelined DATA) beside the original (250, 354, delivered)
 relay_rcpt=$(seq_in "$work/classic.jsonl" "RCPT TO:<bob@b.example>" kind=command from=mail.a.example)

@@ -46,10 +46,15 @@ void tcp_connection::start() {
     auto local = plain_.local_endpoint(ec);
     auto from = server_side_ ? peer : local;
     auto to = server_side_ ? local : peer;
-    trace_tcp("connect",
-              fmt::format("connection {}:{} -> {}:{}", from.address().to_string(), from.port(),
-                          to.address().to_string(), to.port()),
-              server_side_);
+    std::string client = fmt::format("{}:{}", from.address().to_string(), from.port());
+    std::string server = fmt::format("{}:{}", to.address().to_string(), to.port());
+    event e = tap::tcp("connect", fmt::format("connection {} -> {}", client, server), "tcp");
+    // Both ends by address: the class network's merged view recognises a relay's connection
+    // from one machine in the other machine's trace by them (sim/record/trace_merge).
+    e.fields["client"] = client;
+    e.fields["server"] = server;
+    if (server_side_) tracer_->incoming(std::move(e));
+    else tracer_->outgoing(std::move(e));
     last_input_ = std::chrono::steady_clock::now();
     arm_idle_timer();
     if (mode_ == tls_mode::implicit) {

@@ -126,6 +126,8 @@ nlohmann::json live_servers::trace_header() const {
         header = {{"scenario", "serve"}, {"title", "maillab serve (real sockets)"}};
     }
     header["mode"] = "live";
+    // A class network's machines each record one host; the merged view names its sources by it.
+    if (!opts_.as_host.empty()) header["as"] = opts_.as_host;
     return header;
 }
 

@@ -8,7 +8,10 @@ Three namespaces joined by veth pairs stand for three students' machines:
 `maillab serve scenarios/classic.json --as HOST --peer ...` runs one mail host in each of the
 two server namespaces, on the standard ports of its own address; smtplib and poplib run in the
 third. Alice's mail crosses real TCP between the namespaces (submission, relay to the MX named
-by the scenario's DNS, POP3), and each host's recording shows its part of the path.
+by the scenario's DNS, POP3), and each host's recording shows its part of the path. Both serves
+publish their trace (--publish-trace); `maillab replay --attach` in the clients' namespace, the
+teacher's machine, merges the two live traces and records the merged one, which must hold every
+hop in order with ids that do not collide; a wrong token is refused.
 
 Needs root and `ip netns` (iproute2); skipped with the reason where namespaces cannot be made.
 """
@@ -26,8 +29,11 @@ import unittest
 from pathlib import Path
 
 from maillab_server import maillab_bin
+from merged_trace import ReplayAttach, check_ids, check_mail_path, read_trace
 
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "classic.json"
+TRACE_PORT = 4700
+TOKEN = "teacher-2026"
 
 
 def run(*command: str) -> subprocess.CompletedProcess:
@@ -99,7 +105,8 @@ class HostProcess:
         self.log_path = workdir / f"{host}.log"
         command = prefix + [maillab_bin(), "serve", str(SCENARIO), "--as", host,
                             "--bind", "0.0.0.0", "--record", str(self.record),
-                            "--tls-dir", str(workdir / "tls"), "--quiet"]
+                            "--tls-dir", str(workdir / "tls"), "--quiet",
+                            "--publish-trace", str(TRACE_PORT), "--trace-token", TOKEN]
         for peer in peers:
             command += ["--peer", peer]
         self.log = open(self.log_path, "wb")
@@ -206,8 +213,36 @@ class ClassNetwork(unittest.TestCase):
         listing = a.wait_ready()
         self.assertIn("mail.a.example       submission  0.0.0.0:587", listing)
         self.assertIn("mail.b.example       smtp        on another machine: 10.77.1.2:25", listing)
-        b.wait_ready()
+        b_listing = b.wait_ready()
+        self.assertIn(f"trace published on 0.0.0.0:{TRACE_PORT} (token {TOKEN})", b_listing)
 
+        # The teacher's machine follows both hosts' traces, merged.
+        merged = self.dir / "merged.jsonl"
+        teacher = ReplayAttach(self.ns.exec_prefix("clients") + [
+            maillab_bin(), "replay", "--no-explain", "--hold", "0.3", "--token", TOKEN,
+            "--attach", f"10.77.2.1:{TRACE_PORT}", "--attach", f"10.77.3.2:{TRACE_PORT}",
+            "--record", str(merged)], merged, self.dir / "teacher.log")
+        try:
+            self._send_and_check(a, b)
+            teacher.wait_event(kind="command", verb="RETR")
+        finally:
+            self.assertEqual(teacher.stop(), 0, teacher.text())
+        started = teacher.text()
+        self.assertRegex(started, rf"source mail\.a\.example\s+10\.77\.2\.1:{TRACE_PORT}\s+clock "
+                                  r"[-+0-9.]+ m?s \(estimated\)")
+        header, events = read_trace(merged)
+        self.assertEqual([s["name"] for s in header["sources"]],
+                         ["mail.a.example", "mail.b.example"])
+        check_ids(self, events)
+        check_mail_path(self, events, a_address="10.77.1.1", b_address="10.77.1.2")
+
+        wrong = subprocess.run(self.ns.exec_prefix("clients") + [
+            maillab_bin(), "replay", "--attach", f"guess@10.77.3.2:{TRACE_PORT}"],
+            capture_output=True, text=True, timeout=30)
+        self.assertEqual(wrong.returncode, 1)
+        self.assertIn(f"10.77.3.2:{TRACE_PORT}: the publisher refused: wrong token", wrong.stderr)
+
+    def _send_and_check(self, a: HostProcess, b: HostProcess) -> None:
         client = subprocess.run(self.ns.exec_prefix("clients") + ["python3", "-c", CLIENT],
                                 capture_output=True, text=True, timeout=60)
         self.assertEqual(client.returncode, 0, client.stderr)
