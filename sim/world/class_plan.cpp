@@ -242,6 +242,7 @@ class_plan plan_class(const class_options& options,
                           ? random_password()
                           : expand_class_pattern(options.password_pattern, st.number,
                                                  "--password-pattern");
+        st.trace_token = random_password();
         plan.students.push_back(std::move(st));
     }
     plan.scenario = scenario_of(plan.students);

@@ -34,6 +34,9 @@ struct class_student {
     std::string address;       // where mail_host runs on the room's network; may be empty
     std::string user;          // student@s3.lab
     std::string password;
+    // The token the teacher's viewer sends to follow this machine's published trace; one per
+    // student, so a student's token opens only their own machine's trace.
+    std::string trace_token;
 };
 
 struct class_plan {
@@ -49,8 +52,8 @@ inline constexpr int max_class_students = 500;
 // errors ("--domain-pattern"). Throws std::invalid_argument saying what is wrong and where.
 std::string expand_class_pattern(std::string_view pattern, int n, std::string_view what);
 
-// Plans the class. `random_password` is called once per student when no password pattern is
-// given. Throws std::invalid_argument naming the option and the student when the options
+// Plans the class. `random_password` is called once per student for the trace token, and once
+// more when no password pattern is given. Throws std::invalid_argument naming the option and the student when the options
 // cannot make a valid class (no {n} in the domain pattern, a domain that is not a domain
 // name, two students with the same domain or address, an address octet above 255, ...).
 class_plan plan_class(const class_options& options,

@@ -11,6 +11,7 @@ are refused with a message that names them.
 
 from __future__ import annotations
 
+import json
 import os
 import poplib
 import re
@@ -26,6 +27,7 @@ from pathlib import Path
 from maillab_server import maillab_bin
 
 LISTENER = re.compile(r"^(\S+)\s+(submission|smtp|pop3|imap)\s+0\.0\.0\.0:(\d+)", re.M)
+TRACE_PORT = re.compile(r"trace published on 0\.0\.0\.0:(\d+)")
 
 
 def class_new(directory: Path, *options: str) -> subprocess.CompletedProcess:
@@ -39,13 +41,20 @@ def sheet_passwords(sheet: str) -> dict[str, str]:
     return dict(rows)
 
 
+def sheet_trace_tokens(sheet: str) -> dict[str, str]:
+    """server host -> the token of its published trace, from commands.md."""
+    rows = re.findall(r"^\| \d+ \| \S+ \| (\S+) \| \S+ \| \S+ \| \S+ \| (\S+) \|", sheet, re.M)
+    return dict(rows)
+
+
 class StudentMachine:
     """One student's start script running; its listeners as it printed them."""
 
     def __init__(self, directory: Path, domain: str, *extra: str):
         self.log_path = directory / f"{domain}.log"
         self._log = open(self.log_path, "wb")
-        env = dict(os.environ, MAILLAB=maillab_bin())
+        # MAILLAB_TRACE_PORT=0: both machines publish their trace on this one computer.
+        env = dict(os.environ, MAILLAB=maillab_bin(), MAILLAB_TRACE_PORT="0")
         self.proc = subprocess.Popen(["sh", str(directory / f"start-{domain}.sh"), "--base-port", "0",
                                       *extra], stdout=self._log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, env=env)
@@ -55,6 +64,7 @@ class StudentMachine:
             self.console = self.log_path.read_text(errors="replace")
             if "ready; Ctrl-C stops" in self.console:
                 self.ports = {service: int(port) for _, service, port in LISTENER.findall(self.console)}
+                self.trace_port = int(TRACE_PORT.search(self.console).group(1))
                 return
             if self.proc.poll() is not None:
                 break
@@ -89,6 +99,7 @@ class ClassNew(unittest.TestCase):
         scripts = sorted(p.name for p in self.dir.glob("start-*.sh"))
         self.assertEqual(scripts, [f"start-s{n}.lab.sh" for n in range(1, 6)])
         self.assertTrue(os.access(self.dir / "start-s3.lab.sh", os.X_OK))
+        self.assertTrue(os.access(self.dir / "attach.sh", os.X_OK))
         sheet = (self.dir / "commands.md").read_text()
         self.assertIn("| 3 | s3.lab | mail.s3.lab | 192.168.10.103 | student@s3.lab |", sheet)
         self.assertEqual(len(set(sheet_passwords(sheet).values())), 5, "passwords are not distinct")
@@ -106,7 +117,11 @@ class ClassNew(unittest.TestCase):
         made = class_new(self.dir, "--students", "2", "--domain-pattern", "s{n}.lab",
                          "--address-pattern", "127.0.0.{n+10}")
         self.assertEqual(made.returncode, 0, made.stderr)
-        passwords = sheet_passwords((self.dir / "commands.md").read_text())
+        sheet = (self.dir / "commands.md").read_text()
+        passwords = sheet_passwords(sheet)
+        tokens = sheet_trace_tokens(sheet)
+        self.assertEqual(set(tokens), {"mail.s1.lab", "mail.s2.lab"})
+        merged = self.dir / "merged.jsonl"
 
         student2 = StudentMachine(self.dir, "s2.lab")
         try:
@@ -117,6 +132,13 @@ class ClassNew(unittest.TestCase):
                 self.assertIn(f"student@s1.lab (password {passwords['student@s1.lab']})",
                               student1.console)
                 self.assertNotIn(passwords["student@s2.lab"], student1.console)
+
+                # The teacher's view: both machines' published traces, with the tokens of the sheet.
+                teacher = subprocess.Popen(
+                    [maillab_bin(), "replay", "--record", str(merged), "--hold", "0.2",
+                     "--attach", f"{tokens['mail.s1.lab']}@127.0.0.1:{student1.trace_port}",
+                     "--attach", f"{tokens['mail.s2.lab']}@127.0.0.1:{student2.trace_port}"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
                 mail = EmailMessage()
                 mail["From"] = "student@s1.lab"
@@ -145,6 +167,21 @@ class ClassNew(unittest.TestCase):
                 student1.stop()
         finally:
             student2.stop()
+        # With every publisher gone the teacher's replay ends by itself, its recording complete.
+        try:
+            _, errors = teacher.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            teacher.kill()
+            raise
+        self.assertEqual(teacher.returncode, 0, errors)
+        events = [json.loads(line) for line in merged.read_text().splitlines()[1:]]
+        relayed = next(i for i, e in enumerate(events)
+                       if e.get("action") == "delivered" and e.get("source") == "mail.s1.lab")
+        stored = next(i for i, e in enumerate(events)
+                      if e.get("action") == "deliver" and e.get("user") == "student@s2.lab"
+                      and e.get("source") == "mail.s2.lab")
+        # Student 2's server stores the mail before student 1's server hears the 250.
+        self.assertLess(stored, relayed)
         # Each start script records next to class.json.
         sent = (self.dir / "s1.lab.jsonl").read_text()
         kept = (self.dir / "s2.lab.jsonl").read_text()

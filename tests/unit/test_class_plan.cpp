@@ -70,6 +70,8 @@ TEST_CASE("each student gets a domain, a server host, a mail program host, a use
     CHECK(st.address == "192.168.10.106");
     CHECK(st.user == "student@s6.lab");
     CHECK(st.password.starts_with("random-"));
+    CHECK(st.trace_token.starts_with("random-"));
+    CHECK(st.trace_token != plan.students[0].trace_token);
     CHECK(plan.scenario["dns"]["mx"]["s6.lab"][0]["host"] == "mail.s6.lab");
 
     auto s = world::load_scenario_text("class.json", plan.scenario.dump());
