@@ -90,7 +90,7 @@ scenario_result run_scenario(const scenario& s, const std::vector<trace_listener
     result.passed = result.all_steps_finished && passed == result.expectations.size();
     for (auto* l : listeners) t.unsubscribe(*l);
     result.header = t.header();
-    result.events = t.events();
+    result.events = t.release_events();
     return result;
 }
 

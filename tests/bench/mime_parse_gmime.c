@@ -2,6 +2,7 @@
  * mime_parse_maillab.cpp with GMime's parser: every file parsed, every leaf part's content
  * decoded (text parts to UTF-8 with g_mime_text_part_get_text, others transfer-decoded into a
  * memory stream), every message's Subject and From decoded. Prints the same JSON line. */
+#include <fcntl.h>
 #include <gmime/gmime.h>
 #include <stdio.h>
 #include <time.h>
