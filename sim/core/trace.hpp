@@ -5,7 +5,6 @@
 
 #include <cstdint>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -33,9 +32,6 @@ public:
     std::uint64_t append(event e);
 
     const std::vector<event>& events() const { return events_; }
-    // Hands the kept events over to a caller that outlives the trace (a finished run's result)
-    // without copying them: a big run's events are most of its memory. The trace is empty after.
-    std::vector<event> release_events() { return std::exchange(events_, {}); }
     const nlohmann::json& header() const { return header_; }
     const clock_source& clock() const { return clock_; }
 

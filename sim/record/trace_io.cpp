@@ -101,12 +101,14 @@ event event_from_json(const nlohmann::json& j) {
     return e;
 }
 
-event event_from_json(nlohmann::json&& j) {
+namespace {
+
+// event_from_json for a line the loader parsed and no longer needs: the same checks, in the same
+// order (so a bad line gets the same message), but its strings are moved and what is left of
+// the object after the core keys becomes `fields` as it is: no field is copied. Loading a
+// recording is mostly this (docs/performance.md, Traces).
+event event_from_parsed_line(nlohmann::json&& j) {
     if (!j.is_object()) throw std::invalid_argument("an event must be a JSON object");
-    // The same checks, in the same order, as the const version (so a bad line gets the same
-    // message); but the parsed line is not needed afterwards, so its strings are moved and what
-    // is left of the object after the core keys becomes `fields` as it is: no field is copied.
-    // Loading a recording is mostly this (docs/performance.md, Traces).
     auto need = [&](const char* key) -> nlohmann::json& {
         auto it = j.find(key);
         if (it == j.end()) throw std::invalid_argument(fmt::format("missing field \"{}\"", key));
@@ -155,6 +157,8 @@ event event_from_json(nlohmann::json&& j) {
     e.fields = std::move(j);
     return e;
 }
+
+}  // namespace
 
 int trace_version_for(bool has_annotations) { return has_annotations ? 2 : 1; }
 
@@ -310,7 +314,7 @@ trace_file read_trace(std::istream& in, const std::string& source) {
             continue;
         }
         try {
-            result.events.push_back(event_from_json(std::move(j)));
+            result.events.push_back(event_from_parsed_line(std::move(j)));
         } catch (const std::exception& err) {
             throw trace_format_error(source, number, err.what());
         }

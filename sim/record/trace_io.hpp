@@ -31,8 +31,6 @@ int trace_version_for(bool has_annotations);
 nlohmann::ordered_json event_to_json(const event& e);
 // Throws std::invalid_argument with the offending field named.
 event event_from_json(const nlohmann::json& j);
-// The same, taking the parsed line apart instead of copying from it (what the loaders use).
-event event_from_json(nlohmann::json&& j);
 
 // The header with "format" and "version" first (the given version replaces the header's own).
 std::string header_line(const nlohmann::json& header, int version = 1);

@@ -167,7 +167,7 @@ void trace_tail::take_line(const std::string& line, update& out) {
     // Notes added while the session runs are not shown live; open the file afterwards.
     if (is_annotation_line(j)) return;
     try {
-        out.events.push_back(event_from_json(std::move(j)));
+        out.events.push_back(event_from_json(j));
     } catch (const std::exception& err) {
         out.problems.push_back(
             fmt::format("{}:{}: damaged line skipped: {}", path_, line_number_, err.what()));

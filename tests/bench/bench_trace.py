@@ -35,15 +35,18 @@ def main():
         with open(trace, "rb") as f:
             events = sum(1 for _ in f) - 1
         size_mb = trace.stat().st_size / 1e6
-        print(f"trace: {events} events, {size_mb:.0f} MB; run {plain.seconds:.2f} s, "
-              f"run --record {recorded.seconds:.2f} s")
+        print(f"trace: {events} events, {size_mb:.0f} MB; run {plain.seconds:.2f} s "
+              f"(CPU {plain.cpu_seconds:.2f} s), run --record {recorded.seconds:.2f} s "
+              f"(CPU {recorded.cpu_seconds:.2f} s)")
         label = f"{events / 1e6:.2f}M events" if not args.smoke else f"{events} events"
         rows.append(Row("trace", f"write ({label}, {size_mb:.0f} MB): run --record", "s",
                         recorded.seconds, better="lower",
-                        note=f"the same run without --record: {plain.seconds:.2f} s; "
+                        note=f"CPU {recorded.cpu_seconds:.2f} s; the same run without --record: "
+                             f"{plain.seconds:.2f} s, CPU {plain.cpu_seconds:.2f} s; "
                              f"peak RSS {recorded.max_rss_mb:.0f} MB",
                         extra={"events": events, "bytes": trace.stat().st_size,
-                               "run_seconds": plain.seconds,
+                               "run_seconds": plain.seconds, "cpu_seconds": recorded.cpu_seconds,
+                               "run_cpu_seconds": plain.cpu_seconds,
                                "max_rss_mb": recorded.max_rss_mb}))
         steps = [
             ("load: replay --from 1 --to 1", [maillab, "replay", str(trace), "--from", "1", "--to", "1"],
@@ -62,6 +65,12 @@ def main():
                             goal_met=None if args.smoke or limit is None else m.seconds < limit,
                             note=f"CPU {m.cpu_seconds:.2f} s",
                             extra={"max_rss_mb": m.max_rss_mb, "cpu_seconds": m.cpu_seconds}))
+            if limit is not None:
+                # On a shared machine the wall time counts the other users too; the CPU time
+                # (user + system) is what it would be on an idle one.
+                rows.append(Row("trace", f"{figure.split(':')[0]}: CPU time", "s", m.cpu_seconds,
+                                better="lower", goal=goal,
+                                goal_met=None if args.smoke else m.cpu_seconds < limit))
             rows.append(Row("trace", f"{figure.split(':')[0]}: peak RSS", "MB", m.max_rss_mb,
                             better="lower", goal="< 1 GB",
                             goal_met=None if args.smoke else m.max_rss_mb < 1024))
