@@ -126,28 +126,34 @@ void draw_relay_queue(app_state& app) {
     ImGui::TableSetupColumn(tr("tries", lang), ImGuiTableColumnFlags_WidthFixed,
                             ImGui::GetFontSize() * 2.2f);
     ImGui::TableHeadersRow();
-    for (const auto& q : entries) {
-        ImGui::TableNextRow();
-        ImGui::TableNextColumn();
-        std::string id = fmt::format("{}##q{}{}", q.queue_id, q.host, q.queue_id);
-        if (ImGui::Selectable(id.c_str(), &q == shown, ImGuiSelectableFlags_SpanAllColumns)) {
-            w.queue_entry = std::make_pair(q.host, q.queue_id);
-            app.select(q.last_event);
+    // A big run queues thousands of entries: only the rows in view are drawn.
+    ImGuiListClipper clipper;
+    clipper.Begin(static_cast<int>(entries.size()));
+    while (clipper.Step()) {
+        for (int r = clipper.DisplayStart; r < clipper.DisplayEnd; ++r) {
+            const auto& q = entries[static_cast<std::size_t>(r)];
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            std::string id = fmt::format("{}##q{}{}", q.queue_id, q.host, q.queue_id);
+            if (ImGui::Selectable(id.c_str(), &q == shown, ImGuiSelectableFlags_SpanAllColumns)) {
+                w.queue_entry = std::make_pair(q.host, q.queue_id);
+                app.select(q.last_event);
+            }
+            if (ImGui::IsItemHovered())
+                ImGui::SetTooltip("%s\n%s%s%s", q.message_id.c_str(), q.mx.empty() ? "" : "MX ",
+                                  q.mx.c_str(),
+                                  q.last_error.empty() ? "" : ("\n" + q.last_error).c_str());
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(q.domain.c_str());
+            ImGui::TableNextColumn();
+            ImVec4 colour = q.state == "delivered"  ? ImVec4(0.45f, 0.85f, 0.5f, 1)
+                            : q.state == "bounced"  ? ImVec4(0.95f, 0.45f, 0.4f, 1)
+                            : q.state == "deferred" ? ImVec4(0.95f, 0.7f, 0.3f, 1)
+                                                    : ImVec4(0.8f, 0.8f, 0.85f, 1);
+            ImGui::TextColored(colour, "%s%s", q.state.c_str(), q.removed ? tr(" (done)", lang) : "");
+            ImGui::TableNextColumn();
+            ImGui::Text("%d", q.attempt);
         }
-        if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("%s\n%s%s%s", q.message_id.c_str(), q.mx.empty() ? "" : "MX ",
-                              q.mx.c_str(),
-                              q.last_error.empty() ? "" : ("\n" + q.last_error).c_str());
-        ImGui::TableNextColumn();
-        ImGui::TextUnformatted(q.domain.c_str());
-        ImGui::TableNextColumn();
-        ImVec4 colour = q.state == "delivered"  ? ImVec4(0.45f, 0.85f, 0.5f, 1)
-                        : q.state == "bounced"  ? ImVec4(0.95f, 0.45f, 0.4f, 1)
-                        : q.state == "deferred" ? ImVec4(0.95f, 0.7f, 0.3f, 1)
-                                                : ImVec4(0.8f, 0.8f, 0.85f, 1);
-        ImGui::TextColored(colour, "%s%s", q.state.c_str(), q.removed ? tr(" (done)", lang) : "");
-        ImGui::TableNextColumn();
-        ImGui::Text("%d", q.attempt);
     }
     ImGui::EndTable();
 }
