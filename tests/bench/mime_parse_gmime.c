@@ -1,7 +1,8 @@
 /* The GMime 3 side of the MIME benchmark (tests/bench/bench_mime.py): the same work as
  * mime_parse_maillab.cpp with GMime's parser: every file parsed, every leaf part's content
  * decoded (text parts to UTF-8 with g_mime_text_part_get_text, others transfer-decoded into a
- * memory stream), every message's Subject and From decoded. Prints the same JSON line. */
+ * memory stream), every message's Subject and From decoded. Prints the same JSON line.
+ * Plain C that also compiles as C++ (tests/bench/CMakeLists.txt builds it so). */
 #include <fcntl.h>
 #include <gmime/gmime.h>
 #include <stdio.h>
