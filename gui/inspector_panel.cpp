@@ -122,7 +122,8 @@ void draw_inspector(app_state& app) {
     }
 
     // What the protocol expects next, from the state machine of this connection.
-    for (const auto& m : view::machines_at(app.model, index)) {
+    static view::machine_tracker tracker;  // asked every frame (view/machine_status.hpp)
+    for (const auto& m : tracker.at(app.model, index)) {
         if (m.conn != e.conn || !m.spec) continue;
         heading(tr("What comes next", lang));
         ImGui::Text("%s: %s", std::string(m.spec->title).c_str(), m.current.c_str());

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,7 @@
 #include "cli/serve_options.hpp"
 #include "gui/app.hpp"
 #include "gui/fonts.hpp"
+#include "gui/frame_bench.hpp"
 #include "gui/lab_state.hpp"
 #include "gui/live_feed.hpp"
 #include "gui/screenshot.hpp"
@@ -114,6 +116,8 @@ int main(int argc, char** argv) {
     long long whatif_at = -1;
     std::string whatif_replace;
     bool whatif_skip = false;
+    int bench_frames = 0;
+    std::string bench_mode_name = "play";
     cli.add_option("file", file, "A trace recording (.jsonl) or a scenario (.json, run first) to "
                                  "open; with --serve, the scenario whose servers to run");
     cli.add_flag("--run", run_demo, "Run the built-in demo and show its trace");
@@ -187,7 +191,22 @@ int main(int argc, char** argv) {
     cli.add_flag("--whatif-skip", whatif_skip, "The command is not sent at all")
         ->needs(whatif_at_option)
         ->excludes(whatif_replace_option);
+    auto* bench_frames_option =
+        cli.add_option("--bench-frames", bench_frames,
+                       "Measure N frames on the opened trace (docs/performance.md), print their "
+                       "CPU times as JSON and exit")
+            ->check(CLI::Range(1, 1000000))
+            ->option_text("N");
+    cli.add_option("--bench-mode", bench_mode_name,
+                   "With --bench-frames: play (one event a frame), scroll-log or scroll-diagram "
+                   "(the mouse wheel turned over that panel every frame)")
+        ->check(CLI::IsMember({"play", "scroll-log", "scroll-diagram"}))
+        ->needs(bench_frames_option)
+        ->capture_default_str();
     CLI11_PARSE(cli, argc, argv);
+    std::optional<maillab::gui::frame_bench> bench;
+    if (bench_frames > 0)
+        bench.emplace(*maillab::gui::bench_mode_from_name(bench_mode_name), bench_frames);
 
     bool live = serve || !attach.empty();
     // One recording file is tailed as another process writes it; addresses (and files beside
@@ -198,6 +217,9 @@ int main(int argc, char** argv) {
     bool lab_mode = !lab_path.empty();
     std::deque<std::string> scripted_lines;
     try {
+        if (bench && (live || lab_mode || !screenshot.empty()))
+            throw std::invalid_argument("--bench-frames measures an opened trace or scenario: no "
+                                        "--serve, --attach, --lab or --screenshot beside it");
         if (lab_mode && (live || !file.empty() || whatif_at >= 0 || !compare.empty() || run_demo))
             throw std::invalid_argument("--lab opens a lab on its own: no FILE, --serve, --attach, "
                                         "--whatif-at, --compare or --run beside it");
@@ -381,13 +403,15 @@ int main(int argc, char** argv) {
         return 1;
     }
     glfwMakeContextCurrent(window);
-    glfwSwapInterval(1);
+    // Measuring: frames as fast as they come, not paced by the display.
+    glfwSwapInterval(bench ? 0 : 1);
 
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
     // The window layout and the last run's choices, kept in one ini file (gui/settings.hpp).
     // Screenshots use neither, so they come out the same on every machine.
-    std::string ini_path = screenshot.empty() ? maillab::gui::settings_path() : std::string();
+    std::string ini_path =
+        screenshot.empty() && !bench ? maillab::gui::settings_path() : std::string();
     ImGui::GetIO().IniFilename = nullptr;
     if (!ini_path.empty()) {
         maillab::gui::register_saved_choices(app);
@@ -401,7 +425,8 @@ int main(int argc, char** argv) {
     ImGui_ImplOpenGL3_Init("#version 330");
     app.font = maillab::gui::load_fonts(text_to_render(app.model, app.annotations) +
                                         (app.lab ? maillab::gui::lab_texts(*app.lab->spec) : std::string()));
-    app.fixed_layout = !screenshot.empty();
+    app.fixed_layout = !screenshot.empty() || bench;
+    if (bench) bench->start(app);
 
     int frames = 0;
     double last = glfwGetTime();
@@ -426,16 +451,18 @@ int main(int argc, char** argv) {
             glfwPollEvents();
         }
         double now = glfwGetTime();
+        if (bench) bench->begin_frame();
         if (feed) feed->pump(app, now);
         maillab::gui::pump_lab(app, std::cout);
         maillab::gui::advance_playback(app, now - last);
         last = now;
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplGlfw_NewFrame();
-        ImGui::NewFrame();
-        maillab::gui::handle_keys(app);
         int fb_w = 0, fb_h = 0;
         glfwGetFramebufferSize(window, &fb_w, &fb_h);
+        if (bench) bench->before_frame(app, static_cast<float>(fb_w), static_cast<float>(fb_h));
+        ImGui::NewFrame();
+        maillab::gui::handle_keys(app);
         maillab::gui::draw_app(app, static_cast<float>(fb_w), static_cast<float>(fb_h));
         if (!ini_path.empty()) maillab::gui::keep_choices_saved(app);
         ImGui::Render();
@@ -443,6 +470,7 @@ int main(int argc, char** argv) {
         glClearColor(0.08f, 0.08f, 0.10f, 1.0f);
         glClear(GL_COLOR_BUFFER_BIT);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        if (bench) bench->end_ui();
         // Live: the picture is taken once enough events have arrived (and again on SIGUSR1),
         // and the session goes on.
         if (interactive && screenshot_requested) {
@@ -478,6 +506,14 @@ int main(int argc, char** argv) {
             break;
         }
         glfwSwapBuffers(window);
+        if (bench) {
+            glFinish();  // Mesa's rasterising of this frame is part of its process CPU time
+            bench->end_frame();
+            if (bench->done()) {
+                std::cout << bench->report(app.model.size()) << '\n' << std::flush;
+                break;
+            }
+        }
     }
     if (feed) {
         feed->set_wakeup(nullptr);

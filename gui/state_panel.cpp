@@ -31,7 +31,9 @@ void draw_connection_machines(app_state& app, bool compact) {
         conn = app.model.at(*app.selected).conn;
         at = std::max(at, *app.selected);
     }
-    auto machines = view::machines_at(app.model, at);
+    // Asked every frame: the tracker answers from its last answer (view/machine_status.hpp).
+    static view::machine_tracker tracker;
+    const auto& machines = tracker.at(app.model, at);
     if (machines.empty()) {
         ImGui::TextDisabled("%s", tr("No state machine has moved yet.", lang));
         return;
@@ -57,12 +59,21 @@ void draw_connection_machines(app_state& app, bool compact) {
             compact ? 100.0f : 160.0f);
         draw_machine(*shown->spec, shown->current, shown->previous, h, app.presentation);
     }
-    // Every machine that has moved, one line each (client machines have no diagram yet).
-    for (const auto& m : machines) {
-        if (&m == shown) continue;
-        std::string line =
-            fmt::format("{} #{} ({}): {} → {}", m.machine, m.conn, m.host, m.previous, m.current);
-        if (ImGui::Selectable(line.c_str(), false)) app.select(m.last_event_index);
+    // Every machine that has moved, one line each (client machines have no diagram yet). A big
+    // trace has tens of thousands: only the lines in view are drawn.
+    // The line list leaves out the machine drawn above: row r is machine r, or r + 1 from it on.
+    std::size_t skipped = shown ? static_cast<std::size_t>(shown - machines.data()) : machines.size();
+    std::size_t lines = machines.size() - (shown ? 1 : 0);
+    ImGuiListClipper clipper;
+    clipper.Begin(static_cast<int>(lines));
+    while (clipper.Step()) {
+        for (int r = clipper.DisplayStart; r < clipper.DisplayEnd; ++r) {
+            std::size_t i = static_cast<std::size_t>(r);
+            const auto& m = machines[i < skipped ? i : i + 1];
+            std::string line =
+                fmt::format("{} #{} ({}): {} → {}", m.machine, m.conn, m.host, m.previous, m.current);
+            if (ImGui::Selectable(line.c_str(), false)) app.select(m.last_event_index);
+        }
     }
 }
 
@@ -115,28 +126,34 @@ void draw_relay_queue(app_state& app) {
     ImGui::TableSetupColumn(tr("tries", lang), ImGuiTableColumnFlags_WidthFixed,
                             ImGui::GetFontSize() * 2.2f);
     ImGui::TableHeadersRow();
-    for (const auto& q : entries) {
-        ImGui::TableNextRow();
-        ImGui::TableNextColumn();
-        std::string id = fmt::format("{}##q{}{}", q.queue_id, q.host, q.queue_id);
-        if (ImGui::Selectable(id.c_str(), &q == shown, ImGuiSelectableFlags_SpanAllColumns)) {
-            w.queue_entry = std::make_pair(q.host, q.queue_id);
-            app.select(q.last_event);
+    // A big run queues thousands of entries: only the rows in view are drawn.
+    ImGuiListClipper clipper;
+    clipper.Begin(static_cast<int>(entries.size()));
+    while (clipper.Step()) {
+        for (int r = clipper.DisplayStart; r < clipper.DisplayEnd; ++r) {
+            const auto& q = entries[static_cast<std::size_t>(r)];
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            std::string id = fmt::format("{}##q{}{}", q.queue_id, q.host, q.queue_id);
+            if (ImGui::Selectable(id.c_str(), &q == shown, ImGuiSelectableFlags_SpanAllColumns)) {
+                w.queue_entry = std::make_pair(q.host, q.queue_id);
+                app.select(q.last_event);
+            }
+            if (ImGui::IsItemHovered())
+                ImGui::SetTooltip("%s\n%s%s%s", q.message_id.c_str(), q.mx.empty() ? "" : "MX ",
+                                  q.mx.c_str(),
+                                  q.last_error.empty() ? "" : ("\n" + q.last_error).c_str());
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(q.domain.c_str());
+            ImGui::TableNextColumn();
+            ImVec4 colour = q.state == "delivered"  ? ImVec4(0.45f, 0.85f, 0.5f, 1)
+                            : q.state == "bounced"  ? ImVec4(0.95f, 0.45f, 0.4f, 1)
+                            : q.state == "deferred" ? ImVec4(0.95f, 0.7f, 0.3f, 1)
+                                                    : ImVec4(0.8f, 0.8f, 0.85f, 1);
+            ImGui::TextColored(colour, "%s%s", q.state.c_str(), q.removed ? tr(" (done)", lang) : "");
+            ImGui::TableNextColumn();
+            ImGui::Text("%d", q.attempt);
         }
-        if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("%s\n%s%s%s", q.message_id.c_str(), q.mx.empty() ? "" : "MX ",
-                              q.mx.c_str(),
-                              q.last_error.empty() ? "" : ("\n" + q.last_error).c_str());
-        ImGui::TableNextColumn();
-        ImGui::TextUnformatted(q.domain.c_str());
-        ImGui::TableNextColumn();
-        ImVec4 colour = q.state == "delivered"  ? ImVec4(0.45f, 0.85f, 0.5f, 1)
-                        : q.state == "bounced"  ? ImVec4(0.95f, 0.45f, 0.4f, 1)
-                        : q.state == "deferred" ? ImVec4(0.95f, 0.7f, 0.3f, 1)
-                                                : ImVec4(0.8f, 0.8f, 0.85f, 1);
-        ImGui::TextColored(colour, "%s%s", q.state.c_str(), q.removed ? tr(" (done)", lang) : "");
-        ImGui::TableNextColumn();
-        ImGui::Text("%d", q.attempt);
     }
     ImGui::EndTable();
 }

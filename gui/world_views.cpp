@@ -45,7 +45,7 @@ void world_views::follow_growth(const view::trace_model& model) {
     topology_.reset();
     connections_.reset();
     has_queue_.reset();
-    activity_cursor_ = queue_cursor_ = mailboxes_cursor_ = SIZE_MAX;
+    activity_cursor_ = mailboxes_cursor_ = SIZE_MAX;
     lanes_for_.reset();
     summaries_for_.reset();
     built_for_size_ = model.size();
@@ -85,11 +85,7 @@ const std::vector<view::user_mail>& world_views::mailboxes(const view::trace_mod
 const std::vector<view::queue_entry>& world_views::queue(const view::trace_model& model,
                                                          std::size_t cursor) {
     follow_growth(model);
-    if (cursor != queue_cursor_) {
-        queue_ = view::queue_at(model, cursor);
-        queue_cursor_ = cursor;
-    }
-    return queue_;
+    return queue_.at(model, cursor);
 }
 
 const std::vector<view::host_activity>& world_views::activity(const view::trace_model& model,

@@ -105,8 +105,7 @@ struct world_views {
     view::mailbox_history history_;
     std::size_t mailboxes_cursor_ = SIZE_MAX;
     std::vector<view::user_mail> mailboxes_;
-    std::size_t queue_cursor_ = SIZE_MAX;
-    std::vector<view::queue_entry> queue_;
+    view::queue_tracker queue_;  // asked every frame: answers from its last answer
     std::size_t activity_cursor_ = SIZE_MAX;
     std::vector<view::host_activity> activity_;
     std::optional<std::tuple<std::uint64_t, std::uint64_t, view::lane_clock>> lanes_for_;

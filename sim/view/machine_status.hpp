@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/core/state_machine.hpp"
@@ -24,6 +25,26 @@ struct machine_status {
 
 // Every (machine, connection) that has moved at or before `cursor`, in order of first movement.
 std::vector<machine_status> machines_at(const trace_model& model, std::size_t cursor);
+
+// machines_at() for a view that asks every frame: keeps the last answer, so asking again at the
+// same cursor costs nothing, and a cursor moved forward (playing, stepping) applies only the
+// state events in between. Going back, or another trace, starts again from the first event.
+// On a million-event recording machines_at() every frame was what made the GUI unusable
+// (docs/performance.md, GUI frame time).
+class machine_tracker {
+public:
+    const std::vector<machine_status>& at(const trace_model& model, std::size_t cursor);
+
+private:
+    void restart(const trace_model& model);
+
+    const event* first_event_ = nullptr;  // which trace the answer is for (its storage)
+    std::size_t applied_events_ = 0;      // state events applied up to (not including) this index
+    std::size_t next_state_ = 0;          // position in model.state_events() of the next one
+    bool valid_ = false;
+    std::vector<machine_status> machines_;
+    std::unordered_map<std::string, std::size_t> where_;  // "machine#conn" -> index in machines_
+};
 
 // "In READY the server accepts: MAIL, RSET, NOOP, ..." for a machine at a state; empty when the
 // description does not say.

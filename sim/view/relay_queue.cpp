@@ -88,30 +88,58 @@ const state_machine_spec& queue_machine() {
     return spec;
 }
 
+namespace {
+
+// Applies event `i` if it is a queue event. `active` finds the entry an event belongs to (the
+// one with its host and queue id not yet removed) in constant time; a linear search over every
+// entry ever queued made a big trace's cost quadratic.
+void apply_event(const trace_model& model, std::size_t i, std::vector<queue_entry>& out,
+                 std::unordered_map<std::string, std::size_t>& active) {
+    const event& e = model.at(i);
+    if (e.kind != event_kind::queue) return;
+    auto id = e.fields.value("queue_id", std::uint64_t{0});
+    std::string key = e.from + "#" + std::to_string(id);
+    auto [it, added] = active.try_emplace(key, out.size());
+    if (added) {
+        queue_entry q;
+        q.host = e.from;
+        q.queue_id = id;
+        q.domain = e.fields.value("domain", "");
+        q.message_id = e.fields.value("message_id", "");
+        q.first_event = i;
+        out.push_back(std::move(q));
+    }
+    queue_entry& q = out[it->second];
+    apply(q, e);
+    q.last_event = i;
+    if (q.removed) active.erase(it);
+}
+
+}  // namespace
+
 std::vector<queue_entry> queue_at(const trace_model& model, std::size_t cursor) {
     std::vector<queue_entry> out;
+    std::unordered_map<std::string, std::size_t> active;
     std::size_t end = model.empty() ? 0 : std::min(cursor + 1, model.size());
-    for (std::size_t i = 0; i < end; ++i) {
-        const event& e = model.at(i);
-        if (e.kind != event_kind::queue) continue;
-        auto id = e.fields.value("queue_id", std::uint64_t{0});
-        auto it = std::find_if(out.begin(), out.end(), [&](const queue_entry& q) {
-            return q.queue_id == id && q.host == e.from && !q.removed;
-        });
-        if (it == out.end()) {
-            queue_entry q;
-            q.host = e.from;
-            q.queue_id = id;
-            q.domain = e.fields.value("domain", "");
-            q.message_id = e.fields.value("message_id", "");
-            q.first_event = i;
-            out.push_back(std::move(q));
-            it = out.end() - 1;
-        }
-        apply(*it, e);
-        it->last_event = i;
-    }
+    for (std::size_t i = 0; i < end; ++i) apply_event(model, i, out, active);
     return out;
+}
+
+void queue_tracker::restart(const trace_model& model) {
+    first_event_ = model.empty() ? nullptr : &model.at(0);
+    next_event_ = 0;
+    entries_.clear();
+    active_.clear();
+    valid_ = true;
+}
+
+const std::vector<queue_entry>& queue_tracker::at(const trace_model& model, std::size_t cursor) {
+    const event* first = model.empty() ? nullptr : &model.at(0);
+    std::size_t end = model.empty() ? 0 : std::min(cursor + 1, model.size());
+    // Events are only ever appended to a model; another model (a file opened) has other storage.
+    if (!valid_ || first != first_event_ || end < next_event_) restart(model);
+    for (; next_event_ < end; ++next_event_) apply_event(model, next_event_, entries_, active_);
+    return entries_;
 }
 
 }  // namespace maillab::view

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/core/state_machine.hpp"
@@ -44,5 +45,23 @@ struct queue_entry {
 // Every queue entry seen at or before `cursor`, in order of enqueueing (finished ones too, with
 // removed = true).
 std::vector<queue_entry> queue_at(const trace_model& model, std::size_t cursor);
+
+// queue_at() for a view that asks every frame: the last answer is kept, a cursor moved forward
+// (playing, stepping) applies only the events in between, going back or another trace starts
+// again. Scanning the whole trace up to the cursor every frame was most of a frame on a
+// million-event recording (docs/performance.md, GUI frame time).
+class queue_tracker {
+public:
+    const std::vector<queue_entry>& at(const trace_model& model, std::size_t cursor);
+
+private:
+    void restart(const trace_model& model);
+
+    const event* first_event_ = nullptr;  // which trace the answer is for (its storage)
+    std::size_t next_event_ = 0;          // the next event to apply
+    bool valid_ = false;
+    std::vector<queue_entry> entries_;
+    std::unordered_map<std::string, std::size_t> active_;  // "host#id" -> entry not yet removed
+};
 
 }  // namespace maillab::view

@@ -142,3 +142,37 @@ def finish(args, rows):
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         with open(args.out, "w") as f:
             json.dump([asdict(r) | {"ratio": r.ratio()} for r in rows], f, indent=1)
+
+
+
+@dataclass
+class Measured:
+    """One finished child process: wall time, CPU time and its own peak resident memory."""
+    seconds: float
+    cpu_seconds: float
+    max_rss_mb: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_measured(cmd, check=True, **kw):
+    """Runs cmd to its end and measures it alone: os.wait4 gives this child's own rusage (not
+    the maximum over every child, as RUSAGE_CHILDREN would). Output goes through temporary
+    files, so a chatty child never blocks on a full pipe while we wait."""
+    import tempfile
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, **kw)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        measured = Measured(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
+                            proc.returncode, out.read().decode(errors="replace"),
+                            err.read().decode(errors="replace"))
+    if check and measured.returncode != 0:
+        raise RuntimeError(f"bench: {' '.join(map(str, cmd))} exited with {measured.returncode}:"
+                           f"\n{measured.stderr[-2000:]}")
+    return measured

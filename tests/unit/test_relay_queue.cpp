@@ -80,3 +80,31 @@ TEST_CASE("relay queue: every change in every golden trace follows queue_machine
         CHECK_MESSAGE(entries > 0, name);
     }
 }
+
+TEST_CASE("relay queue: the tracker answers as queue_at does, at every cursor, either way") {
+    auto same = [](const std::vector<queue_entry>& a, const std::vector<queue_entry>& b) {
+        if (a.size() != b.size()) return false;
+        for (std::size_t i = 0; i < a.size(); ++i)
+            if (a[i].host != b[i].host || a[i].queue_id != b[i].queue_id ||
+                a[i].state != b[i].state || a[i].previous != b[i].previous ||
+                a[i].recipients != b[i].recipients || a[i].delivered != b[i].delivered ||
+                a[i].failed != b[i].failed || a[i].attempt != b[i].attempt ||
+                a[i].retries != b[i].retries || a[i].removed != b[i].removed ||
+                a[i].first_event != b[i].first_event || a[i].last_event != b[i].last_event)
+                return false;
+        return true;
+    };
+    for (const char* name : {"failures", "auth-and-relay"}) {
+        auto m = test::golden_trace(name);
+        queue_tracker tracker;
+        // Playing forward, the same cursor twice, stepping back, then jumps.
+        for (std::size_t c = 0; c < m.size(); ++c) {
+            CHECK_MESSAGE(same(tracker.at(m, c), queue_at(m, c)), name << " at " << c);
+            CHECK(same(tracker.at(m, c), queue_at(m, c)));
+        }
+        for (std::size_t c = m.size(); c-- > 0;)
+            CHECK_MESSAGE(same(tracker.at(m, c), queue_at(m, c)), name << " back at " << c);
+        for (std::size_t c : {m.size() - 1, std::size_t{0}, m.size() / 2})
+            CHECK(same(tracker.at(m, c), queue_at(m, c)));
+    }
+}

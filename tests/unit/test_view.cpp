@@ -171,6 +171,33 @@ TEST_CASE("view: machine status at the cursor and what the server accepts next")
         if (s.machine == "pop3.server") CHECK(s.current == "CLOSED");
 }
 
+TEST_CASE("view: the machine tracker answers as machines_at does, at every cursor, either way") {
+    trace_model m = demo_model();
+    auto same = [](const std::vector<machine_status>& a, const std::vector<machine_status>& b) {
+        if (a.size() != b.size()) return false;
+        for (std::size_t i = 0; i < a.size(); ++i)
+            if (a[i].machine != b[i].machine || a[i].conn != b[i].conn ||
+                a[i].current != b[i].current || a[i].previous != b[i].previous ||
+                a[i].last_event_index != b[i].last_event_index || a[i].spec != b[i].spec ||
+                a[i].host != b[i].host)
+                return false;
+        return true;
+    };
+    machine_tracker tracker;
+    // Forward one event at a time (playing), the same cursor twice, then backwards (stepping
+    // back), then jumps: each answer equals the one computed from scratch.
+    for (std::size_t c = 0; c < m.size(); ++c) {
+        CHECK(same(tracker.at(m, c), machines_at(m, c)));
+        CHECK(same(tracker.at(m, c), machines_at(m, c)));
+    }
+    for (std::size_t c = m.size(); c-- > 0;) CHECK(same(tracker.at(m, c), machines_at(m, c)));
+    for (std::size_t c : {m.size() - 1, std::size_t{0}, m.size() / 2, m.size() / 3})
+        CHECK(same(tracker.at(m, c), machines_at(m, c)));
+    // Another trace (its own storage) starts again.
+    trace_model other = demo_model();
+    CHECK(same(tracker.at(other, 5), machines_at(other, 5)));
+}
+
 TEST_CASE("view: hex dump") {
     auto lines = hex_dump("HELO c\r\n");
     REQUIRE(lines.size() == 1);
