@@ -38,6 +38,19 @@ def maillab_bin() -> str:
     return path
 
 
+def stop_process(proc: subprocess.Popen, timeout: float = 10.0) -> int | None:
+    """Asks a process we started to stop (SIGTERM, as Ctrl-C would), kills it if it does not
+    within `timeout`, and returns its exit code."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode
+
+
 def free_ports(count: int = 1) -> list[int]:
     """Ports the OS says are free on 127.0.0.1 right now.
 

@@ -4,11 +4,12 @@ recordings given to `maillab replay`): shared by the class network tests."""
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import time
 import unittest
 from pathlib import Path
+
+from maillab_server import stop_process
 
 
 def read_trace(path: Path) -> tuple[dict, list[dict]]:
@@ -120,13 +121,7 @@ class ReplayAttach:
         raise AssertionError(f"no event {match} in {self.record}:\n{self.text()}")
 
     def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.log.close()
         return self.proc.returncode
 

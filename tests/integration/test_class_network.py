@@ -21,14 +21,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
 import unittest
 from pathlib import Path
 
-from maillab_server import maillab_bin
+from maillab_server import maillab_bin, stop_process
 from merged_trace import ReplayAttach, check_ids, check_mail_path, read_trace
 
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "classic.json"
@@ -147,13 +146,7 @@ class HostProcess:
         raise AssertionError(f"no event {match} in {self.record} within {timeout} s")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.log.close()
 
 

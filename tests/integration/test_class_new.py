@@ -15,7 +15,6 @@ import json
 import os
 import poplib
 import re
-import signal
 import smtplib
 import subprocess
 import tempfile
@@ -24,7 +23,7 @@ import unittest
 from email.message import EmailMessage
 from pathlib import Path
 
-from maillab_server import maillab_bin
+from maillab_server import maillab_bin, stop_process
 
 LISTENER = re.compile(r"^(\S+)\s+(submission|smtp|pop3|imap)\s+0\.0\.0\.0:(\d+)", re.M)
 TRACE_PORT = re.compile(r"trace published on 0\.0\.0\.0:(\d+)")
@@ -73,13 +72,7 @@ class StudentMachine:
         raise RuntimeError(f"{domain}'s start script did not get ready:\n{self.console}")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self._log.close()
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import poplib
 import re
-import signal
 import smtplib
 import subprocess
 import tempfile
@@ -17,7 +16,7 @@ import time
 import unittest
 from pathlib import Path
 
-from maillab_server import LOCALHOST, free_port, maillab_bin
+from maillab_server import LOCALHOST, free_port, maillab_bin, stop_process
 from merged_trace import ReplayAttach, check_ids, check_mail_path, free_port_range, read_trace
 
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "classic.json"
@@ -70,13 +69,7 @@ class Host:
         return self.ports[(self.host, service)]
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.log.close()
 
 
