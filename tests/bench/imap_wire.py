@@ -73,10 +73,15 @@ class ImapWire:
 
     def pipeline(self, commands, window=64):
         """Sends commands (bytes without tag and CRLF; an APPEND's literal included) with up to
-        `window` in flight. Returns, per command, (tagged status line, [untagged responses]);
-        each untagged response is (first line, literals, whole text). A tagged NO/BAD raises."""
-        results = []
-        pending = []  # tags in flight, in order
+        `window` in flight. Returns (the tagged status lines in the order the commands were
+        sent, every untagged response in the order received); each untagged response is
+        (first line, literals, whole text). A server may run pipelined commands at once and
+        finish them in any order (RFC 3501 5.5; Dovecot does), so untagged responses are not
+        attributed to commands. A tagged NO or BAD raises."""
+        statuses = {}
+        untagged = []
+        pending = set()
+        order = []
         it = iter(commands)
         done = False
 
@@ -90,34 +95,35 @@ class ImapWire:
                     done = True
                     break
                 tag = self.next_tag()
-                pending.append(tag)
+                pending.add(tag)
+                order.append(tag)
                 chunk.append(tag + b" " + command + b"\r\n")
             if chunk:
                 self.sock.sendall(b"".join(chunk))
 
         send_some(window)
-        untagged = []
         while pending:
             first, literals, whole = self.read_response()
-            tag = pending[0]
-            if first.startswith(tag + b" "):
-                pending.pop(0)
+            tag = first.split(b" ", 1)[0]
+            if tag in pending:
+                pending.discard(tag)
                 status = first[len(tag) + 1:]
                 if not status.startswith(b"OK"):
                     raise ImapError(f"{tag.decode()} failed: {first[:300]!r}")
-                results.append((status, untagged))
-                untagged = []
+                statuses[tag] = status
                 if not done:
                     send_some(1 if len(pending) > window // 2 else window - len(pending))
             elif first.startswith(b"+"):
                 raise ImapError(f"unexpected continuation {first!r}: LITERAL+ not honoured?")
-            else:
+            elif first.startswith(b"* "):
                 untagged.append((first, literals, whole))
-        return results
+            else:
+                raise ImapError(f"a response that is neither untagged nor ours: {first[:200]!r}")
+        return [statuses[t] for t in order], untagged
 
     def run(self, command):
         """One command; its untagged responses."""
-        return self.pipeline([command])[0][1]
+        return self.pipeline([command])[1]
 
     def close(self):
         try:
