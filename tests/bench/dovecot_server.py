@@ -9,7 +9,9 @@ uses its own base_dir for every socket and pid file, and its own ports.
 Settings are Dovecot's stock ones except what a private instance needs: no SSL, plaintext
 logins on loopback, a passwd-file user database and Maildirs under the temp dir. Run as root,
 Dovecot will not run its login processes or mail processes as root: they run as the users the
-Debian package created (dovenull, dovecot), which then own the mail. Run as another user,
+Debian package created (dovenull, dovecot), which then own the mail.
+Mail can be put in place before the start (put_maildir) so a harness that measures reading
+does not measure storing. Run as another user,
 everything runs as that user.
 """
 import grp
@@ -20,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 from bench_common import free_port, need, start, stop, wait_for_port
+from maildir_files import write_maildir
 
 CONFIG = """\
 # Written by tests/bench/dovecot_server.py for one benchmark run.
@@ -94,7 +97,7 @@ class DovecotServer:
     def start(self):
         internal_user, internal_group, login_user, uid, gid = self._accounts()
         for sub in ("run", "state", "mail", "home"):
-            (self.dir / sub).mkdir()
+            (self.dir / sub).mkdir(exist_ok=True)
         # The login and mail processes run as other users: they must reach their directories.
         os.chmod(self.dir, 0o755)
         for sub in ("mail", "home"):
@@ -113,6 +116,12 @@ class DovecotServer:
             self.stop()
             raise RuntimeError(f"bench: dovecot did not start; its log:\n{self.log()}")
         return self
+
+    def put_maildir(self, user, texts):
+        """Drops messages straight into the user's Maildir new/ (as a local delivery agent
+        would, before the server starts), owned by the mail user. Call before start()."""
+        _, _, _, uid, gid = self._accounts()
+        write_maildir(self.dir / "mail" / user, texts, uid, gid)
 
     def log(self):
         try:

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from bench_common import free_port, maillab_bin, start, stop, wait_for_port
+from maildir_files import write_maildir
 
 RAISED_LIMITS = ["--max-commands", "1000000", "--max-connections-per-ip", "0",
                  "--max-connections", "0"]
@@ -50,6 +51,10 @@ class MaillabServe:
         if self.record_path:
             cmd += ["--record", str(self.record_path)]
         return cmd
+
+    def put_maildir(self, user, texts):
+        """With store=True, before start(): messages dropped into the user's INBOX Maildir."""
+        write_maildir(self.store_dir / user, texts)
 
     def start(self):
         self._log = open(self.log_path, "wb")
