@@ -40,6 +40,10 @@ struct mailbox {
     std::string name;
     std::uint32_t uid_validity = 1;
     std::uint32_t next_uid = 1;
+    // What the Maildir's uidlist says next_uid is. A delivery does not rewrite the uidlist (two
+    // fsyncs a message): the file name's ",U=" carries the UID and maildir::open() takes the
+    // highest one. Only a removal could hide a spent UID, so it brings the uidlist up first.
+    std::uint32_t uidlist_next_uid = 1;
     std::vector<stored_message> messages;  // ascending UID
     std::filesystem::path dir;             // empty when in memory
     // RFC 3501 2.3.2: messages with uid >= this are \Recent for the next session that claims
@@ -178,6 +182,8 @@ private:
     // Adds the mailbox `name` (valid, not yet in user.mailboxes), reading its Maildir when the
     // store is persistent (creating it when absent). Nothing is added if that throws.
     mailbox& open_mailbox(user_account& user, const std::string& name);
+    // Writes box.next_uid to the Maildir's uidlist if it is behind (mailbox::uidlist_next_uid).
+    void persist_next_uid(mailbox& box);
     // Opens the missing superiors of `name` ("A" and "A.b" for "A.b.c"), appending their names.
     void open_superiors(user_account& user, const std::string& name,
                         std::vector<std::string>& opened);

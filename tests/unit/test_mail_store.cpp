@@ -666,3 +666,37 @@ TEST_CASE("a failing disk throws, and memory does not get ahead of it") {
     CHECK(store.find_mailbox(bob, "INBOX")->messages.empty());
     CHECK(log.take().empty());
 }
+
+TEST_CASE("a delivery leaves the uidlist alone; a removal or renaming INBOX brings it up first") {
+    // Each delivery writes one file whose name holds its UID, instead of also rewriting the
+    // uidlist (two fsyncs fewer a message); a spent UID must still never come back.
+    temp_dir dir;
+    auto uidlist_next = [&] {
+        std::ifstream in(dir.path / bob / "maillab-uidlist");
+        std::uint32_t validity = 0, next = 0;
+        in >> validity >> next;
+        return next;
+    };
+    {
+        mail_store store = reopen(dir.path);
+        for (const char* text : {"one\r\n", "two\r\n", "three\r\n"}) store.deliver(bob, "INBOX", text, 0);
+        CHECK(uidlist_next() == 1);
+    }
+    {
+        mail_store store = reopen(dir.path);  // the file names say UID 3 is spent
+        CHECK(store.find_mailbox(bob, "INBOX")->next_uid == 4);
+        CHECK(store.expunge(bob, "INBOX", {3}) == std::vector<std::uint32_t>{3});
+        CHECK(uidlist_next() == 4);
+    }
+    {
+        mail_store store = reopen(dir.path);
+        CHECK(store.deliver(bob, "INBOX", "four\r\n", 0) == 4);
+        CHECK(store.deliver(bob, "INBOX", "five\r\n", 0) == 5);
+        CHECK(store.rename_mailbox(bob, "INBOX", "Old"));
+        CHECK(uidlist_next() == 6);
+    }
+    mail_store store = reopen(dir.path);
+    CHECK(store.find_mailbox(bob, "INBOX")->messages.empty());
+    CHECK(store.deliver(bob, "INBOX", "six\r\n", 0) == 6);
+    CHECK(uids_of(store.find_mailbox(bob, "Old")) == std::vector<std::uint32_t>{1, 2, 4, 5});
+}
