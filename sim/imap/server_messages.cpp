@@ -255,28 +255,33 @@ void server_session::on_store(const command& cmd, bool uid) {
     else
         given.insert(cmd.args[2].text);
     if (given.count("\\Recent")) return bad("\\Recent cannot be stored");
-    for (std::size_t pos : *positions) {
-        const stored_message* m = find_message(view_[pos].uid);
-        if (!m) continue;
-        std::set<std::string> flags = m->flags;
-        if (op == "FLAGS") flags = given;
-        else if (op == "+FLAGS") flags.insert(given.begin(), given.end());
-        else for (const auto& f : given) flags.erase(f);
-        std::uint32_t the_uid = m->uid;
-        store_.set_flags(user_, selected_, the_uid, flags);
-        event e;
-        e.kind = event_kind::store;
-        e.cause = current_command_;
-        std::string shown = imap_flag_list(flags, false);
-        e.text = fmt::format("flags of UID {} in {} are now {}", the_uid, selected_, shown);
-        e.explain = "net.store.flags";
-        e.fields = {{"action", "flags"}, {"user", user_}, {"mailbox", selected_}, {"uid", the_uid}, {"flags", shown}};
-        tracer_.local(std::move(e));
-        view_[pos].flags = flags;
-        if (!silent)
-            untagged(uid ? fmt::format("{} FETCH (UID {} FLAGS {})", pos + 1, the_uid, imap_flag_list(flags, recent_.count(the_uid) > 0))
-                         : fmt::format("{} FETCH (FLAGS {})", pos + 1, imap_flag_list(flags, recent_.count(the_uid) > 0)),
-                     {{"uid", the_uid}});
+    {
+        // With --store: the renames first, then one fsync per directory (when the batch ends),
+        // all before the OK.
+        mail_store::flag_batch batch(store_);
+        for (std::size_t pos : *positions) {
+            const stored_message* m = find_message(view_[pos].uid);
+            if (!m) continue;
+            std::set<std::string> flags = m->flags;
+            if (op == "FLAGS") flags = given;
+            else if (op == "+FLAGS") flags.insert(given.begin(), given.end());
+            else for (const auto& f : given) flags.erase(f);
+            std::uint32_t the_uid = m->uid;
+            store_.set_flags(user_, selected_, the_uid, flags);
+            event e;
+            e.kind = event_kind::store;
+            e.cause = current_command_;
+            std::string shown = imap_flag_list(flags, false);
+            e.text = fmt::format("flags of UID {} in {} are now {}", the_uid, selected_, shown);
+            e.explain = "net.store.flags";
+            e.fields = {{"action", "flags"}, {"user", user_}, {"mailbox", selected_}, {"uid", the_uid}, {"flags", shown}};
+            tracer_.local(std::move(e));
+            view_[pos].flags = flags;
+            if (!silent)
+                untagged(uid ? fmt::format("{} FETCH (UID {} FLAGS {})", pos + 1, the_uid, imap_flag_list(flags, recent_.count(the_uid) > 0))
+                             : fmt::format("{} FETCH (FLAGS {})", pos + 1, imap_flag_list(flags, recent_.count(the_uid) > 0)),
+                         {{"uid", the_uid}});
+        }
     }
     ok(fmt::format("{}STORE completed", uid ? "UID " : ""));
 }

@@ -64,6 +64,10 @@ void server_session::start() {
 void server_session::receive(std::string_view bytes) {
     if (state_ == server_state::logout || state_ == server_state::tls_handshake) return;
     parser_.feed(bytes);
+    // With --store, the flag changes of every command in this chunk (pipelined FETCH BODY[]s,
+    // each setting \Seen) are fsynced together when it is processed: the replies leave only
+    // after receive() returns (take_output()), so none is sent before its change is on disk.
+    mail_store::flag_batch batch(store_);
     process_input();
 }
 

@@ -118,6 +118,18 @@ void mail_store::persist_next_uid(mailbox& box) {
     box.uidlist_next_uid = box.next_uid;
 }
 
+mail_store::flag_batch::~flag_batch() {
+    if (--store_.flag_batches_ > 0) return;
+    for (const auto& dir : store_.dirs_to_sync_) {
+        try {
+            maildir::sync_dir(dir);
+        } catch (const std::exception&) {
+            // A directory gone since (its folder deleted) has nothing left to make durable.
+        }
+    }
+    store_.dirs_to_sync_.clear();
+}
+
 mailbox& mail_store::open_mailbox(user_account& user, const std::string& name) {
     mailbox box;
     box.name = name;
@@ -282,7 +294,12 @@ bool mail_store::set_flags(const std::string& address, const std::string& mailbo
     flags.erase("\\Recent");  // RFC 3501 2.3.2: a session's view, not a stored flag
     if (!box->dir.empty()) {
         // Keywords have no Maildir letter: flags_to_info() leaves them out, memory keeps them.
-        m->file_name = maildir::move_to_cur(box->dir, entry_of(*m), flags);
+        bool batched = flag_batches_ > 0;
+        m->file_name = maildir::move_to_cur(box->dir, entry_of(*m), flags, !batched);
+        if (batched) {
+            dirs_to_sync_.insert(box->dir / "cur");
+            if (!m->in_cur) dirs_to_sync_.insert(box->dir / "new");
+        }
         m->in_cur = true;
     }
     m->flags = std::move(flags);
