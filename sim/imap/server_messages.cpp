@@ -3,6 +3,7 @@
 // ENVELOPE, BODYSTRUCTURE and BODY[section] show exactly what sim/mime found.
 
 #include <algorithm>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -22,14 +23,40 @@ std::string literal(const std::string& bytes) { return fmt::format("{{{}}}\r\n{}
 // RFC 3501 2.3.4 and 6.4.5 speak of RFC 5322 messages, whose lines end in CRLF: a message stored
 // with bare LF (as the seed's SMTPDemo sent it) is shown with CRLF, as POP3 does, so sizes and
 // offsets agree between the two protocols.
+//
+// Both run for every message of a FETCH 1:* (RFC822.SIZE, BODY[]), so they jump from LF to LF
+// with memchr and copy the runs between whole, rather than looking at each byte in turn (that
+// made FETCH 1:* RFC822.SIZE of 5,000 messages six times slower than Dovecot).
+bool bare_lf_at(const std::string& bytes, std::size_t i) { return i == 0 || bytes[i - 1] != '\r'; }
+
 std::string with_crlf(const std::string& bytes) {
     std::string out;
     out.reserve(bytes.size() + bytes.size() / 40);
-    for (std::size_t i = 0; i < bytes.size(); ++i) {
-        if (bytes[i] == '\n' && (i == 0 || bytes[i - 1] != '\r')) out += '\r';
-        out += bytes[i];
+    std::size_t from = 0;
+    while (from < bytes.size()) {
+        const void* hit = std::memchr(bytes.data() + from, '\n', bytes.size() - from);
+        std::size_t lf = hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - bytes.data())
+                             : bytes.size();
+        out.append(bytes, from, lf - from);
+        if (lf == bytes.size()) break;
+        if (bare_lf_at(bytes, lf)) out += '\r';
+        out += '\n';
+        from = lf + 1;
     }
     return out;
+}
+
+// with_crlf(bytes).size(), without the copy.
+std::size_t size_with_crlf(const std::string& bytes) {
+    std::size_t size = bytes.size();
+    for (std::size_t from = 0; from < bytes.size();) {
+        const void* hit = std::memchr(bytes.data() + from, '\n', bytes.size() - from);
+        if (!hit) break;
+        std::size_t lf = static_cast<std::size_t>(static_cast<const char*>(hit) - bytes.data());
+        if (bare_lf_at(bytes, lf)) ++size;
+        from = lf + 1;
+    }
+    return size;
 }
 }  // namespace
 
@@ -181,7 +208,8 @@ void server_session::on_fetch(const command& cmd, bool uid) {
                 flags_at = {out.empty() ? 0 : out.size() + 1, value.size()};
             }
             else if (u == "INTERNALDATE") value = fmt::format("INTERNALDATE \"{}\"", imap_date_time(m->internal_date_us));
-            else if (u == "RFC822.SIZE") value = fmt::format("RFC822.SIZE {}", wire().size());
+            else if (u == "RFC822.SIZE")
+                value = fmt::format("RFC822.SIZE {}", wire_cache ? wire().size() : size_with_crlf(m->bytes));
             else if (u == "ENVELOPE") value = "ENVELOPE " + mime::imap_envelope(mime_of(), mime_of().root());
             else if (u == "BODYSTRUCTURE") value = "BODYSTRUCTURE " + mime::imap_body_structure(mime_of(), mime_of().root(), true);
             else if (u == "BODY") value = "BODY " + mime::imap_body_structure(mime_of(), mime_of().root(), false);

@@ -700,3 +700,29 @@ TEST_CASE("a delivery leaves the uidlist alone; a removal or renaming INBOX brin
     CHECK(store.deliver(bob, "INBOX", "six\r\n", 0) == 6);
     CHECK(uids_of(store.find_mailbox(bob, "Old")) == std::vector<std::uint32_t>{1, 2, 4, 5});
 }
+
+TEST_CASE("flag_batch: flags set under a batch are on disk after it, nested batches sync once") {
+    temp_dir dir;
+    {
+        mail_store store = reopen(dir.path);
+        for (const char* text : {"one\r\n", "two\r\n", "three\r\n"}) store.deliver(bob, "INBOX", text, 0);
+        {
+            mail_store::flag_batch outer(store);
+            {
+                mail_store::flag_batch inner(store);
+                CHECK(store.set_flags(bob, "INBOX", 1, {"\\Seen"}));
+                CHECK(store.set_flags(bob, "INBOX", 2, {"\\Seen", "\\Flagged"}));
+            }
+            CHECK(store.set_flags(bob, "INBOX", 3, {"\\Deleted"}));
+            CHECK_FALSE(store.set_flags(bob, "INBOX", 9, {"\\Seen"}));
+        }
+        CHECK(files_in(dir.path / bob / "new").empty());
+        CHECK(files_in(dir.path / bob / "cur").size() == 3);
+    }
+    mail_store again = reopen(dir.path);
+    const mailbox* box = again.find_mailbox(bob, "INBOX");
+    REQUIRE(box->messages.size() == 3);
+    CHECK(box->messages[0].flags == std::set<std::string>{"\\Seen"});
+    CHECK(box->messages[1].flags == std::set<std::string>{"\\Flagged", "\\Seen"});
+    CHECK(box->messages[2].flags == std::set<std::string>{"\\Deleted"});
+}
