@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -45,6 +46,19 @@ bool valid_new_name(const std::string& name) {
     if (name.front() == hierarchy_delimiter || name.back() == hierarchy_delimiter) return false;
     if (name.find("..") != std::string::npos || name.find('/') != std::string::npos) return false;
     return !has_control(name);
+}
+
+// The size with each LF not preceded by CR counted as CRLF (stored_message::wire_size).
+std::size_t size_with_crlf(const std::string& bytes) {
+    std::size_t size = bytes.size();
+    for (std::size_t from = 0; from < bytes.size();) {
+        const void* hit = std::memchr(bytes.data() + from, '\n', bytes.size() - from);
+        if (!hit) break;
+        std::size_t lf = static_cast<std::size_t>(static_cast<const char*>(hit) - bytes.data());
+        if (lf == 0 || bytes[lf - 1] != '\r') ++size;
+        from = lf + 1;
+    }
+    return size;
 }
 
 maildir::entry entry_of(const stored_message& m) {
@@ -152,6 +166,7 @@ mailbox& mail_store::open_mailbox(user_account& user, const std::string& name) {
             if (!e.in_cur) box.first_recent_uid = std::min(box.first_recent_uid, e.uid);
             box.messages.push_back({e.uid, std::move(e.bytes), std::move(e.flags),
                                     e.internal_date_us, std::move(e.file_name), e.in_cur});
+            box.messages.back().wire_size = size_with_crlf(box.messages.back().bytes);
         }
     }
     return user.mailboxes.emplace(name, std::move(box)).first->second;
@@ -219,6 +234,7 @@ std::uint32_t mail_store::add_message(mailbox& box, std::string bytes,
                                       std::int64_t internal_date_us) {
     std::uint32_t uid = box.next_uid;
     stored_message message{uid, std::move(bytes), std::move(flags), internal_date_us, "", false};
+    message.wire_size = size_with_crlf(message.bytes);
     if (!box.dir.empty()) {
         // The file's name holds the UID, so once it is in new/ or cur/ the UID is spent across
         // a restart too (maildir::open()); the uidlist catches up before a removal.

@@ -34,6 +34,10 @@ struct stored_message {
     std::int64_t internal_date_us = 0;
     std::string file_name;  // Maildir file (persistent stores only)
     bool in_cur = false;
+    // The size with every bare LF counted as CRLF: IMAP's RFC822.SIZE (RFC 3501 2.3.4). Set by
+    // the store when the message is added or read, so FETCH 1:* of a big mailbox does not scan
+    // every message again.
+    std::size_t wire_size = 0;
 };
 
 struct mailbox {
