@@ -726,3 +726,23 @@ TEST_CASE("flag_batch: flags set under a batch are on disk after it, nested batc
     CHECK(box->messages[1].flags == std::set<std::string>{"\\Flagged", "\\Seen"});
     CHECK(box->messages[2].flags == std::set<std::string>{"\\Deleted"});
 }
+
+TEST_CASE("wire_size counts each bare LF as CRLF, in memory, on disk and after a restart") {
+    in_memory_and_on_disk([](mail_store& store) {
+        store.deliver(bob, "INBOX", "a\nb\r\nc\n", 0);                 // two bare LFs
+        store.append(bob, "INBOX", "\nx\r\n", {}, 0);                  // one, at the start
+        store.deliver(bob, "INBOX", "", 0);
+        const mailbox* box = store.find_mailbox(bob, "INBOX");
+        REQUIRE(box->messages.size() == 3);
+        CHECK(box->messages[0].wire_size == 9);
+        CHECK(box->messages[1].wire_size == 5);
+        CHECK(box->messages[2].wire_size == 0);
+        if (store.persistent()) {
+            mail_store again = reopen(store.root());
+            const mailbox* read = again.find_mailbox(bob, "INBOX");
+            REQUIRE(read->messages.size() == 3);
+            CHECK(read->messages[0].wire_size == 9);
+            CHECK(read->messages[1].wire_size == 5);
+        }
+    });
+}
