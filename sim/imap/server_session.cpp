@@ -64,6 +64,10 @@ void server_session::start() {
 void server_session::receive(std::string_view bytes) {
     if (state_ == server_state::logout || state_ == server_state::tls_handshake) return;
     parser_.feed(bytes);
+    // With --store, the flag changes of every command in this chunk (pipelined FETCH BODY[]s,
+    // each setting \Seen) are fsynced together when it is processed: the replies leave only
+    // after receive() returns (take_output()), so none is sent before its change is on disk.
+    mail_store::flag_batch batch(store_);
     process_input();
 }
 
@@ -248,12 +252,18 @@ const mailbox* server_session::selected_mailbox() const {
     return selected_.empty() ? nullptr : store_.find_mailbox(user_, selected_);
 }
 
+namespace {
+// The message with this UID in `box` (messages are in ascending UID order), or nullptr.
+const stored_message* message_in(const mailbox& box, std::uint32_t uid) {
+    auto it = std::lower_bound(box.messages.begin(), box.messages.end(), uid,
+                               [](const stored_message& m, std::uint32_t u) { return m.uid < u; });
+    return it != box.messages.end() && it->uid == uid ? &*it : nullptr;
+}
+}  // namespace
+
 const stored_message* server_session::find_message(std::uint32_t uid) const {
     const mailbox* box = selected_mailbox();
-    if (!box) return nullptr;
-    auto it = std::lower_bound(box->messages.begin(), box->messages.end(), uid,
-                               [](const stored_message& m, std::uint32_t u) { return m.uid < u; });
-    return it != box->messages.end() && it->uid == uid ? &*it : nullptr;
+    return box ? message_in(*box, uid) : nullptr;
 }
 
 std::optional<std::string> server_session::mailbox_arg(const token& t) {
@@ -273,12 +283,14 @@ std::optional<std::string> server_session::mailbox_arg(const token& t) {
 void server_session::report_changes(bool expunges) {
     // No mailbox: none selected, or it was deleted under us (RFC 3501 7.1.5 allows BYE; this
     // reports nothing).
+    // Runs after every command, over the whole view: the mailbox is looked up once here, not
+    // by name for each message (that was 90% of 500 FETCHes in a mailbox of 5,000).
     const mailbox* box = selected_mailbox();
     if (!box) return;
     if (expunges) {
         // Walk the view backwards so each EXPUNGE number is right when it is sent.
         for (std::size_t i = view_.size(); i-- > 0;) {
-            if (find_message(view_[i].uid)) continue;
+            if (message_in(*box, view_[i].uid)) continue;
             untagged(fmt::format("{} EXPUNGE", i + 1), {{"uid", view_[i].uid}});
             note("imap.note.sync_update", "a message was removed (by this or another client): EXPUNGE",
                  {{"change", "EXPUNGE"}});
@@ -287,8 +299,12 @@ void server_session::report_changes(bool expunges) {
         }
     }
     // Flag changes of messages still here.
+    // Both the view and the mailbox are in ascending UID order: one walk along both.
+    auto next = box->messages.begin();
     for (std::size_t i = 0; i < view_.size(); ++i) {
-        const stored_message* m = find_message(view_[i].uid);
+        while (next != box->messages.end() && next->uid < view_[i].uid) ++next;
+        if (next == box->messages.end()) break;
+        const stored_message* m = next->uid == view_[i].uid ? &*next : nullptr;
         if (!m || m->flags == view_[i].flags) continue;
         view_[i].flags = m->flags;
         untagged(fmt::format("{} FETCH (FLAGS {} UID {})", i + 1,

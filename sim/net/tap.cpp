@@ -1,5 +1,7 @@
 #include "sim/net/tap.hpp"
 
+#include <string>
+
 #include <fmt/format.h>
 
 namespace maillab::tap {
@@ -19,10 +21,12 @@ event tcp(std::string_view action, std::string text, std::string_view transport)
 event bytes(std::string_view chunk) {
     event e;
     e.kind = event_kind::bytes;
-    e.text = fmt::format("{} octets", chunk.size());
+    e.text = std::to_string(chunk.size()) + " octets";
     e.raw = std::string(chunk);
     e.explain = "net.tcp.bytes";
-    e.fields = {{"size", chunk.size()}};
+    // One event per read and per write of every connection: set the field directly rather than
+    // through a JSON initializer list, which builds and converts nested arrays first.
+    e.fields["size"] = chunk.size();
     return e;
 }
 

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -224,18 +225,29 @@ std::string server_session::wire_body(std::string_view message, std::size_t* stu
     bool line_start = true;
     bool bare_lf = false;
     *stuffed = 0;
-    for (std::size_t i = 0; i < message.size(); ++i) {
-        char c = message[i];
-        if (line_start && c == '.') {
+    // Line by line (memchr to each LF, the line copied whole): every RETR runs through here,
+    // and a byte at a time it was a quarter of a POP3 server's time under load.
+    std::size_t from = 0;
+    while (from < message.size()) {
+        if (message[from] == '.') {  // RFC 1939 3: a line starting with "." gets another
             out += '.';
             ++*stuffed;
         }
-        if (c == '\n' && (out.empty() || out.back() != '\r')) {
+        const void* hit = std::memchr(message.data() + from, '\n', message.size() - from);
+        if (!hit) {
+            out.append(message.substr(from));
+            line_start = false;
+            break;
+        }
+        std::size_t lf = static_cast<std::size_t>(static_cast<const char*>(hit) - message.data());
+        out.append(message.substr(from, lf - from));
+        if (lf == 0 || message[lf - 1] != '\r') {
             out += '\r';
             bare_lf = true;
         }
-        out += c;
-        line_start = c == '\n';
+        out += '\n';
+        line_start = true;
+        from = lf + 1;
     }
     if (!line_start) out += "\r\n";
     if (bare_lf)

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -45,6 +46,19 @@ bool valid_new_name(const std::string& name) {
     if (name.front() == hierarchy_delimiter || name.back() == hierarchy_delimiter) return false;
     if (name.find("..") != std::string::npos || name.find('/') != std::string::npos) return false;
     return !has_control(name);
+}
+
+// The size with each LF not preceded by CR counted as CRLF (stored_message::wire_size).
+std::size_t size_with_crlf(const std::string& bytes) {
+    std::size_t size = bytes.size();
+    for (std::size_t from = 0; from < bytes.size();) {
+        const void* hit = std::memchr(bytes.data() + from, '\n', bytes.size() - from);
+        if (!hit) break;
+        std::size_t lf = static_cast<std::size_t>(static_cast<const char*>(hit) - bytes.data());
+        if (lf == 0 || bytes[lf - 1] != '\r') ++size;
+        from = lf + 1;
+    }
+    return size;
 }
 
 maildir::entry entry_of(const stored_message& m) {
@@ -112,6 +126,24 @@ std::uint32_t mail_store::new_uid_validity() {
     return last_uid_validity_;
 }
 
+void mail_store::persist_next_uid(mailbox& box) {
+    if (box.dir.empty() || box.uidlist_next_uid == box.next_uid) return;
+    maildir::save_uidlist(box.dir, box.uid_validity, box.next_uid);
+    box.uidlist_next_uid = box.next_uid;
+}
+
+mail_store::flag_batch::~flag_batch() {
+    if (--store_.flag_batches_ > 0) return;
+    for (const auto& dir : store_.dirs_to_sync_) {
+        try {
+            maildir::sync_dir(dir);
+        } catch (const std::exception&) {
+            // A directory gone since (its folder deleted) has nothing left to make durable.
+        }
+    }
+    store_.dirs_to_sync_.clear();
+}
+
 mailbox& mail_store::open_mailbox(user_account& user, const std::string& name) {
     mailbox box;
     box.name = name;
@@ -126,6 +158,7 @@ mailbox& mail_store::open_mailbox(user_account& user, const std::string& name) {
         last_uid_validity_ = std::max(last_uid_validity_, files.uid_validity);
         box.uid_validity = files.uid_validity;
         box.next_uid = files.next_uid;
+        box.uidlist_next_uid = files.next_uid;  // maildir::open() wrote it
         // RFC 3501 2.3.2 across a restart: Maildir's new/ holds the mail no client has seen
         // (claim_recent() moves the rest to cur/), so recent starts at the oldest file there.
         box.first_recent_uid = box.next_uid;
@@ -133,6 +166,7 @@ mailbox& mail_store::open_mailbox(user_account& user, const std::string& name) {
             if (!e.in_cur) box.first_recent_uid = std::min(box.first_recent_uid, e.uid);
             box.messages.push_back({e.uid, std::move(e.bytes), std::move(e.flags),
                                     e.internal_date_us, std::move(e.file_name), e.in_cur});
+            box.messages.back().wire_size = size_with_crlf(box.messages.back().bytes);
         }
     }
     return user.mailboxes.emplace(name, std::move(box)).first->second;
@@ -200,21 +234,12 @@ std::uint32_t mail_store::add_message(mailbox& box, std::string bytes,
                                       std::int64_t internal_date_us) {
     std::uint32_t uid = box.next_uid;
     stored_message message{uid, std::move(bytes), std::move(flags), internal_date_us, "", false};
+    message.wire_size = size_with_crlf(message.bytes);
     if (!box.dir.empty()) {
+        // The file's name holds the UID, so once it is in new/ or cur/ the UID is spent across
+        // a restart too (maildir::open()); the uidlist catches up before a removal.
         maildir::entry e =
             maildir::write_message(box.dir, uid, message.bytes, internal_date_us, message.flags);
-        // The UID is spent from here on, even if the uidlist cannot be written: never reused.
-        box.next_uid = uid + 1;
-        try {
-            maildir::save_uidlist(box.dir, box.uid_validity, uid + 1);
-        } catch (...) {
-            // Not acknowledged, so it must not come back at the next start either.
-            try {
-                maildir::remove(box.dir, e);
-            } catch (const std::exception&) {
-            }
-            throw;
-        }
         message.file_name = std::move(e.file_name);
         message.in_cur = e.in_cur;
     }
@@ -285,7 +310,12 @@ bool mail_store::set_flags(const std::string& address, const std::string& mailbo
     flags.erase("\\Recent");  // RFC 3501 2.3.2: a session's view, not a stored flag
     if (!box->dir.empty()) {
         // Keywords have no Maildir letter: flags_to_info() leaves them out, memory keeps them.
-        m->file_name = maildir::move_to_cur(box->dir, entry_of(*m), flags);
+        bool batched = flag_batches_ > 0;
+        m->file_name = maildir::move_to_cur(box->dir, entry_of(*m), flags, !batched);
+        if (batched) {
+            dirs_to_sync_.insert(box->dir / "cur");
+            if (!m->in_cur) dirs_to_sync_.insert(box->dir / "new");
+        }
         m->in_cur = true;
     }
     m->flags = std::move(flags);
@@ -404,6 +434,7 @@ bool mail_store::rename_mailbox(const std::string& address, const std::string& f
             // The uidlist first: a crash before the rename leaves the old name with a new
             // UIDVALIDITY, which costs clients a reload and nothing else.
             maildir::save_uidlist(box.dir, validity, box.next_uid);
+            box.uidlist_next_uid = box.next_uid;
             box.uid_validity = validity;  // memory follows the disk, should the rename fail
             new_dir = mailbox_dir(*user, new_name);
             fs::rename(box.dir, new_dir);
@@ -436,6 +467,8 @@ bool mail_store::rename_inbox(user_account& user, const std::string& to) {
     std::vector<std::string> created;
     open_superiors(user, to, created);
     mailbox& inbox = user.mailboxes.at(inbox_name);
+    // INBOX keeps its next UID with no file left to show it: the uidlist must say it first.
+    persist_next_uid(inbox);
     mailbox fresh;
     fresh.name = to;
     fresh.uid_validity = new_uid_validity();
@@ -445,6 +478,7 @@ bool mail_store::rename_inbox(user_account& user, const std::string& to) {
         fresh.dir = mailbox_dir(user, to);
         maildir::open(fresh.dir, fresh.uid_validity);
         maildir::save_uidlist(fresh.dir, fresh.uid_validity, fresh.next_uid);
+        fresh.uidlist_next_uid = fresh.next_uid;
         maildir::sync_dir(root_ / user.address);
     }
     mailbox& target = user.mailboxes.emplace(to, std::move(fresh)).first->second;
@@ -545,6 +579,11 @@ std::vector<std::uint32_t> mail_store::expunge(const std::string& address,
     mailbox* found = mailbox_of(*user, mailbox_name);
     if (!found) return removed;
     mailbox& box = *found;
+    try {
+        persist_next_uid(box);  // the highest UID's file may be about to go
+    } catch (const std::exception&) {
+        return removed;  // all kept: the caller sees none removed
+    }
     for (std::uint32_t uid : uids) {
         auto m = std::find_if(box.messages.begin(), box.messages.end(),
                               [uid](const stored_message& s) { return s.uid == uid; });

@@ -666,3 +666,83 @@ TEST_CASE("a failing disk throws, and memory does not get ahead of it") {
     CHECK(store.find_mailbox(bob, "INBOX")->messages.empty());
     CHECK(log.take().empty());
 }
+
+TEST_CASE("a delivery leaves the uidlist alone; a removal or renaming INBOX brings it up first") {
+    // Each delivery writes one file whose name holds its UID, instead of also rewriting the
+    // uidlist (two fsyncs fewer a message); a spent UID must still never come back.
+    temp_dir dir;
+    auto uidlist_next = [&] {
+        std::ifstream in(dir.path / bob / "maillab-uidlist");
+        std::uint32_t validity = 0, next = 0;
+        in >> validity >> next;
+        return next;
+    };
+    {
+        mail_store store = reopen(dir.path);
+        for (const char* text : {"one\r\n", "two\r\n", "three\r\n"}) store.deliver(bob, "INBOX", text, 0);
+        CHECK(uidlist_next() == 1);
+    }
+    {
+        mail_store store = reopen(dir.path);  // the file names say UID 3 is spent
+        CHECK(store.find_mailbox(bob, "INBOX")->next_uid == 4);
+        CHECK(store.expunge(bob, "INBOX", {3}) == std::vector<std::uint32_t>{3});
+        CHECK(uidlist_next() == 4);
+    }
+    {
+        mail_store store = reopen(dir.path);
+        CHECK(store.deliver(bob, "INBOX", "four\r\n", 0) == 4);
+        CHECK(store.deliver(bob, "INBOX", "five\r\n", 0) == 5);
+        CHECK(store.rename_mailbox(bob, "INBOX", "Old"));
+        CHECK(uidlist_next() == 6);
+    }
+    mail_store store = reopen(dir.path);
+    CHECK(store.find_mailbox(bob, "INBOX")->messages.empty());
+    CHECK(store.deliver(bob, "INBOX", "six\r\n", 0) == 6);
+    CHECK(uids_of(store.find_mailbox(bob, "Old")) == std::vector<std::uint32_t>{1, 2, 4, 5});
+}
+
+TEST_CASE("flag_batch: flags set under a batch are on disk after it, nested batches sync once") {
+    temp_dir dir;
+    {
+        mail_store store = reopen(dir.path);
+        for (const char* text : {"one\r\n", "two\r\n", "three\r\n"}) store.deliver(bob, "INBOX", text, 0);
+        {
+            mail_store::flag_batch outer(store);
+            {
+                mail_store::flag_batch inner(store);
+                CHECK(store.set_flags(bob, "INBOX", 1, {"\\Seen"}));
+                CHECK(store.set_flags(bob, "INBOX", 2, {"\\Seen", "\\Flagged"}));
+            }
+            CHECK(store.set_flags(bob, "INBOX", 3, {"\\Deleted"}));
+            CHECK_FALSE(store.set_flags(bob, "INBOX", 9, {"\\Seen"}));
+        }
+        CHECK(files_in(dir.path / bob / "new").empty());
+        CHECK(files_in(dir.path / bob / "cur").size() == 3);
+    }
+    mail_store again = reopen(dir.path);
+    const mailbox* box = again.find_mailbox(bob, "INBOX");
+    REQUIRE(box->messages.size() == 3);
+    CHECK(box->messages[0].flags == std::set<std::string>{"\\Seen"});
+    CHECK(box->messages[1].flags == std::set<std::string>{"\\Flagged", "\\Seen"});
+    CHECK(box->messages[2].flags == std::set<std::string>{"\\Deleted"});
+}
+
+TEST_CASE("wire_size counts each bare LF as CRLF, in memory, on disk and after a restart") {
+    in_memory_and_on_disk([](mail_store& store) {
+        store.deliver(bob, "INBOX", "a\nb\r\nc\n", 0);                 // two bare LFs
+        store.append(bob, "INBOX", "\nx\r\n", {}, 0);                  // one, at the start
+        store.deliver(bob, "INBOX", "", 0);
+        const mailbox* box = store.find_mailbox(bob, "INBOX");
+        REQUIRE(box->messages.size() == 3);
+        CHECK(box->messages[0].wire_size == 9);
+        CHECK(box->messages[1].wire_size == 5);
+        CHECK(box->messages[2].wire_size == 0);
+        if (store.persistent()) {
+            mail_store again = reopen(store.root());
+            const mailbox* read = again.find_mailbox(bob, "INBOX");
+            REQUIRE(read->messages.size() == 3);
+            CHECK(read->messages[0].wire_size == 9);
+            CHECK(read->messages[1].wire_size == 5);
+        }
+    });
+}
