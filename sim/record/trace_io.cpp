@@ -55,57 +55,10 @@ nlohmann::ordered_json event_to_json(const event& e) {
     return j;
 }
 
-event event_from_json(const nlohmann::json& j) {
-    if (!j.is_object()) throw std::invalid_argument("an event must be a JSON object");
-    auto need = [&](const char* key) -> const nlohmann::json& {
-        auto it = j.find(key);
-        if (it == j.end()) throw std::invalid_argument(fmt::format("missing field \"{}\"", key));
-        return *it;
-    };
-    auto as_string = [](const nlohmann::json& v, const char* key) {
-        if (!v.is_string())
-            throw std::invalid_argument(fmt::format("field \"{}\" must be a string", key));
-        return v.get<std::string>();
-    };
-    auto as_uint = [](const nlohmann::json& v, const char* key) {
-        if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0))
-            throw std::invalid_argument(
-                fmt::format("field \"{}\" must be a non-negative integer", key));
-        return v.get<std::uint64_t>();
-    };
-
-    event e;
-    e.seq = as_uint(need("seq"), "seq");
-    const auto& t = need("t_us");
-    if (!t.is_number_integer()) throw std::invalid_argument("field \"t_us\" must be an integer");
-    e.t_us = t.get<std::int64_t>();
-    std::string kind = as_string(need("kind"), "kind");
-    auto k = event_kind_from_string(kind);
-    if (!k) throw std::invalid_argument(fmt::format("unknown event kind \"{}\"", kind));
-    e.kind = *k;
-    e.text = as_string(need("text"), "text");
-    for (const auto& [key, value] : j.items()) {
-        if (key == "cause") e.cause = as_uint(value, "cause");
-        else if (key == "conn") e.conn = as_uint(value, "conn");
-        else if (key == "proto") e.proto = as_string(value, "proto");
-        else if (key == "from") e.from = as_string(value, "from");
-        else if (key == "to") e.to = as_string(value, "to");
-        else if (key == "raw") e.raw = as_string(value, "raw");
-        else if (key == "raw_b64") {
-            auto decoded = base64_decode(as_string(value, "raw_b64"));
-            if (!decoded) throw std::invalid_argument("field \"raw_b64\" is not valid base64");
-            e.raw = std::move(*decoded);
-        } else if (key == "explain") e.explain = as_string(value, "explain");
-        else if (!is_core_key(key)) e.fields[key] = value;
-    }
-    return e;
-}
-
 namespace {
 
-// event_from_json for a line the loader parsed and no longer needs: the same checks, in the same
-// order (so a bad line gets the same message), but its strings are moved and what is left of
-// the object after the core keys becomes `fields` as it is: no field is copied. Loading a
+// An event from a JSON object nobody needs afterwards: its strings are moved and what is left of
+// the object after the core keys becomes `fields` as it is, so no field is copied. Loading a
 // recording is mostly this (docs/performance.md, Traces).
 event event_from_parsed_line(nlohmann::json&& j) {
     if (!j.is_object()) throw std::invalid_argument("an event must be a JSON object");
@@ -136,8 +89,8 @@ event event_from_parsed_line(nlohmann::json&& j) {
     if (!k) throw std::invalid_argument(fmt::format("unknown event kind \"{}\"", kind));
     e.kind = *k;
     e.text = take_string(need("text"), "text");
-    // The optional core keys in the order the const version meets them (a JSON object's keys
-    // are sorted), so that with two bad fields the same one is named.
+    // The optional core keys in the object's order (a JSON object's keys are sorted), so that
+    // with two bad fields the first one is named.
     for (auto it = j.begin(); it != j.end();) {
         const std::string& key = it.key();
         if (key == "cause") e.cause = as_uint(*it, "cause");
@@ -159,6 +112,12 @@ event event_from_parsed_line(nlohmann::json&& j) {
 }
 
 }  // namespace
+
+event event_from_json(const nlohmann::json& j) {
+    // One reader for both: a copy of the object, taken apart like a parsed line.
+    return event_from_parsed_line(nlohmann::json(j));
+}
+
 
 int trace_version_for(bool has_annotations) { return has_annotations ? 2 : 1; }
 
