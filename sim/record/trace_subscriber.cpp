@@ -189,11 +189,7 @@ void trace_subscriber::take(std::string_view bytes) {
 
 void trace_subscriber::finish(const std::string& reason) {
     if (ended_) return;
-    ended_ = true;
-    boost::system::error_code ec;
-    timer_.cancel();
-    resolver_.cancel();
-    socket_.close(ec);
+    stop();
     if (cb_.ended) cb_.ended(reason);
 }
 
