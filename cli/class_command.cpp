@@ -42,17 +42,11 @@ std::string random_password() {
     return password;
 }
 
-std::string serve_arguments(const world::class_student& st, int trace_port) {
+// The serve command of a student's machine; `trace_port` is written as given (a number, or a
+// shell expansion in the start script).
+std::string serve_arguments(const world::class_student& st, const std::string& trace_port) {
     return fmt::format("serve class.json --as {} --bind 0.0.0.0 --record {}.jsonl "
                        "--publish-trace {} --trace-token {}",
-                       st.mail_host, st.domain, trace_port, st.trace_token);
-}
-
-// The script's form: the trace port can be moved without editing (MAILLAB_TRACE_PORT=0 lets
-// the OS choose, for two students' machines played on one computer).
-std::string script_serve_arguments(const world::class_student& st, int trace_port) {
-    return fmt::format("serve class.json --as {} --bind 0.0.0.0 --record {}.jsonl "
-                       "--publish-trace \"${{MAILLAB_TRACE_PORT:-{}}}\" --trace-token {}",
                        st.mail_host, st.domain, trace_port, st.trace_token);
 }
 
@@ -67,7 +61,10 @@ std::string start_script(const world::class_student& st, int trace_port) {
         "cd \"$(dirname \"$0\")\" || exit 1\n"
         "exec \"${{MAILLAB:-maillab}}\" {args} \"$@\"\n",
         fmt::arg("n", st.number), fmt::arg("host", st.mail_host), fmt::arg("domain", st.domain),
-        fmt::arg("port", trace_port), fmt::arg("args", script_serve_arguments(st, trace_port)));
+        fmt::arg("port", trace_port), // MAILLAB_TRACE_PORT moves the port without editing the script (0: the OS
+        // chooses, for two students' machines played on one computer).
+        fmt::arg("args", serve_arguments(
+                             st, fmt::format("\"${{MAILLAB_TRACE_PORT:-{}}}\"", trace_port))));
 }
 
 // The teacher's --attach list: every machine's token, address and trace port.
@@ -115,7 +112,8 @@ std::string teacher_sheet(const world::class_plan& plan, int trace_port) {
     for (const auto& st : students)
         md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | `maillab {}` |\n", st.number,
                           st.domain, st.mail_host, st.address.empty() ? "-" : st.address, st.user,
-                          st.password, st.trace_token, serve_arguments(st, trace_port));
+                          st.password, st.trace_token,
+                          serve_arguments(st, std::to_string(trace_port)));
     if (addresses)
         md += fmt::format("\nThe teacher's merged view (attach.sh):\n\n```\nmaillab-gui{}\n```\n",
                           attach_arguments(plan, trace_port));
