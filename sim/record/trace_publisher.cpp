@@ -240,8 +240,9 @@ std::string trace_publisher::address() const {
 }
 
 void trace_publisher::accept_next() {
-    acceptor_.async_accept([this](const boost::system::error_code& ec, tcp::socket socket) {
-        if (stopped_) return;
+    acceptor_.async_accept([this, alive = std::weak_ptr<bool>(alive_)](
+                               const boost::system::error_code& ec, tcp::socket socket) {
+        if (alive.expired() || stopped_) return;
         if (!ec) {
             auto s = std::make_shared<subscriber>(*this, std::move(socket));
             subscribers_.push_back(s);
@@ -289,8 +290,8 @@ void trace_publisher::trim_history() {
     }
     if (trimmed && !said_trimmed_) {
         said_trimmed_ = true;
-        asio::post(io_, [this, max = opts_.max_history] {
-            if (stopped_) return;
+        asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_), max = opts_.max_history] {
+            if (alive.expired() || stopped_) return;
             trace_note(fmt::format("the published history is over {} MiB: a new subscriber gets "
                                    "the newest events only (the whole session is in --record's "
                                    "file)",

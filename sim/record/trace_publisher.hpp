@@ -82,6 +82,9 @@ private:
     bool said_trimmed_ = false;
     std::vector<std::shared_ptr<subscriber>> subscribers_;
     bool stopped_ = false;
+    // Expires with the publisher: an accept that completes after it was destroyed (the close
+    // aborts it, but its handler still runs) must not touch it.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace maillab
