@@ -13,6 +13,7 @@
 #include "cli/commands.hpp"
 #include "cli/replay_merge.hpp"
 #include "cli/terminal_keys.hpp"
+#include "sim/core/event_fields.hpp"
 #include "sim/record/annotations.hpp"
 #include "sim/record/replay_timing.hpp"
 #include "sim/record/trace_io.hpp"
@@ -145,8 +146,8 @@ class replay {
     void banner() const {
         const auto& h = model_.header();
         std::string title = h.value(zh_ ? "title_zh" : "title", std::string());
-        if (title.empty()) title = h.value("title", std::string());
-        bool live = h.value("clock", std::string()) == "real";
+        if (title.empty()) title = text_field(h, "title");
+        bool live = text_field(h, "clock") == "real";
         std::cout << fmt::format(fmt::runtime(say("replay of {}: {}\n", "回放 {}：{}\n")),
                                  options_.path, title)
                   << fmt::format(fmt::runtime(say("  {} events, {} shown; {} annotation(s); {}\n",

@@ -12,6 +12,7 @@
 #include "gui/panels.hpp"
 #include "gui/ui_text.hpp"
 #include "sim/core/bytes.hpp"
+#include "sim/core/event_fields.hpp"
 #include "sim/view/hex_dump.hpp"
 #include "sim/view/machine_status.hpp"
 
@@ -98,7 +99,7 @@ void draw_inspector(app_state& app) {
         if (ImGui::SmallButton(label.c_str()))
             if (auto i = app.model.index_of_seq(*e.cause)) app.select(*i);
     }
-    if (e.fields.value("tls", false))
+    if (flag_field(e, "tls"))
         ImGui::TextColored(protocol_color_vec("tls"), "%s",
                            tr("inside TLS: a network observer sees only encrypted records", lang));
     ImGui::PushTextWrapPos(0);

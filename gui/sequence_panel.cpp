@@ -11,6 +11,7 @@
 #include "gui/colors.hpp"
 #include "gui/panels.hpp"
 #include "gui/ui_text.hpp"
+#include "sim/core/event_fields.hpp"
 
 namespace maillab::gui {
 namespace {
@@ -114,7 +115,7 @@ void draw_sequence(app_state& app) {
             draw->AddTriangleFilled(ImVec2(x2, y + 4), ImVec2(x2 - dir * 10, y - 1),
                                     ImVec2(x2 - dir * 10, y + 9), color);
             std::string label = row.label;
-            if (e.fields.value("tls", false)) label = "[TLS] " + label;
+            if (flag_field(e, "tls")) label = "[TLS] " + label;
             ImVec2 size = ImGui::CalcTextSize(label.c_str());
             float lx = std::min(x1, x2) + (std::fabs(x2 - x1) - size.x) * 0.5f;
             lx = std::max(lx, std::min(x1, x2) + 4.0f);

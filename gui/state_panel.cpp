@@ -14,6 +14,7 @@
 #include "gui/machine_diagram.hpp"
 #include "gui/panels.hpp"
 #include "gui/ui_text.hpp"
+#include "sim/core/event_fields.hpp"
 #include "sim/view/machine_status.hpp"
 
 namespace maillab::gui {
@@ -92,7 +93,7 @@ void draw_relay_queue(app_state& app) {
         const event& e = app.model.at(*app.selected);
         if (e.kind == event_kind::queue)
             for (const auto& q : entries)
-                if (q.host == e.from && q.queue_id == e.fields.value("queue_id", std::uint64_t{0}))
+                if (q.host == e.from && q.queue_id == count_field(e, "queue_id"))
                     shown = &q;
     }
     if (!shown && w.queue_entry)

@@ -4,15 +4,11 @@
 
 #include <algorithm>
 
+#include "sim/core/event_fields.hpp"
 #include "sim/export/text_fit.hpp"
 
 namespace maillab::exporting {
 namespace {
-
-std::string field(const event& e, const char* key) {
-    auto it = e.fields.find(key);
-    return it != e.fields.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // Which rows an event makes and what they say, before hosts become participant numbers.
 struct row_plan {
@@ -45,18 +41,18 @@ row_plan plan_row(const event& e, language lang) {
             arrow(arrow_style::answer, e.text);
             break;
         case event_kind::http:
-            arrow(field(e, "direction") == "response" ? arrow_style::answer : arrow_style::request,
+            arrow(text_field(e, "direction") == "response" ? arrow_style::answer : arrow_style::request,
                   e.text);
             break;
         case event_kind::dns:
-            arrow(field(e, "action") == "answer" ? arrow_style::answer : arrow_style::request,
+            arrow(text_field(e, "action") == "answer" ? arrow_style::answer : arrow_style::request,
                   e.text);
             break;
         case event_kind::bytes:
             arrow(arrow_style::request, e.text);
             break;
         case event_kind::tcp: {
-            std::string action = field(e, "action");
+            std::string action = text_field(e, "action");
             if (action == "connect")
                 arrow(arrow_style::connect, "TCP connect");
             else if (action == "connect_failed")
@@ -70,7 +66,7 @@ row_plan plan_row(const event& e, language lang) {
             break;
         case event_kind::state:
             note(note_style::state,
-                 fmt::format("{} → {}", field(e, "from_state"), field(e, "to_state")));
+                 fmt::format("{} → {}", text_field(e, "from_state"), text_field(e, "to_state")));
             break;
         case event_kind::store:
         case event_kind::queue:
@@ -81,7 +77,7 @@ row_plan plan_row(const event& e, language lang) {
                  event_text(e, lang));
             break;
     }
-    if (p.shape == row_shape::arrow && e.fields.value("tls", false)) p.label = "[TLS] " + p.label;
+    if (p.shape == row_shape::arrow && flag_field(e, "tls")) p.label = "[TLS] " + p.label;
     return p;
 }
 
@@ -102,11 +98,11 @@ std::string participant_description(const export_source& src, const std::string&
     auto world = src.header.find("world");
     if (world == src.header.end() || !world->is_object() || !world->contains("hosts")) return {};
     for (const auto& h : (*world)["hosts"]) {
-        if (!h.is_object() || h.value("name", std::string()) != host) continue;
+        if (!h.is_object() || text_field(h, "name") != host) continue;
         auto d = h.find("description");
         if (d == h.end() || !d->is_object()) return {};
         std::string key = src.lang == language::zh ? "zh" : "en";
-        return d->value(key, d->value("en", std::string()));
+        return text_field(*d, key, text_field(*d, "en"));
     }
     return {};
 }

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "sim/core/event_fields.hpp"
 #include "sim/export/embedded_assets.hpp"
 #include "sim/export/escape.hpp"
 #include "sim/export/svg_export.hpp"
@@ -101,7 +102,7 @@ void write_html(const diagram& d, const export_source& src, std::ostream& out) {
     out << "<header class=\"page-head\"><h1>" << title << "</h1>\n";
     std::string description = src.description();
     if (!description.empty()) out << "<p>" << xml_escape(description) << "</p>\n";
-    std::string scenario = src.header.value("scenario", std::string());
+    std::string scenario = text_field(src.header, "scenario");
     std::string counts = zh ? fmt::format("{} / {} 个事件", src.events.size(), src.trace_events)
                             : fmt::format("{} of {} events", src.events.size(), src.trace_events);
     if (!src.filter_summary.empty()) counts += " (" + src.filter_summary + ")";

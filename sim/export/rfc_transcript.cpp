@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "sim/core/event_fields.hpp"
 #include "sim/export/text_fit.hpp"
 
 namespace maillab::exporting {
@@ -84,7 +85,7 @@ class transcript_writer {
   private:
     void write_heading() {
         out_ << one_line(src_.title()) << '\n';
-        std::string scenario = src_.header.value("scenario", std::string());
+        std::string scenario = text_field(src_.header, "scenario");
         std::string line = scenario.empty() ? std::string() : scenario + ", ";
         if (src_.lang == language::zh) {
             line += fmt::format("{} / {} {}", src_.events.size(), src_.trace_events, w_.events_of);
@@ -147,7 +148,7 @@ class transcript_writer {
     static char side(const event& e, const view::connection_info* c) {
         if (c && !c->client.empty()) return e.from == c->client ? 'C' : 'S';
         bool answer = e.kind == event_kind::reply ||
-                      (e.kind == event_kind::http && e.fields.value("direction", "") == "response");
+                      (e.kind == event_kind::http && text_field(e, "direction") == "response");
         return answer ? 'S' : 'C';
     }
 
@@ -175,7 +176,7 @@ class transcript_writer {
     }
 
     void write_event(const event& e, const view::connection_info* c) {
-        std::string action = e.fields.value("action", "");
+        std::string action = text_field(e, "action");
         switch (e.kind) {
             case event_kind::command:
             case event_kind::reply:
@@ -187,7 +188,7 @@ class transcript_writer {
                 char who = side(e, c);
                 write_wire(who, e);
                 // The head is in raw; the body is in the connection's bytes, summarised here.
-                std::string body = e.fields.value("body", "");
+                std::string body = text_field(e, "body");
                 if (!body.empty() && body != "no body")
                     out_ << who << ": [" << w_.body << ": " << one_line(body) << "]\n";
                 break;
@@ -199,11 +200,11 @@ class transcript_writer {
                 out_ << "   [" << one_line(e.text) << "]\n";
                 break;
             case event_kind::state: {
-                std::string machine = e.fields.value("machine", "");
+                std::string machine = text_field(e, "machine");
                 bool client = machine.size() > 7 && machine.ends_with(".client");
                 out_ << fmt::format("   [{} state {} -> {}]\n", client ? "client" : "server",
-                                    e.fields.value("from_state", ""),
-                                    e.fields.value("to_state", ""));
+                                    text_field(e, "from_state"),
+                                    text_field(e, "to_state"));
                 break;
             }
             case event_kind::store:

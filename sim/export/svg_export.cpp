@@ -6,6 +6,7 @@
 #include <cmath>
 #include <set>
 
+#include "sim/core/event_fields.hpp"
 #include "sim/export/escape.hpp"
 #include "sim/export/palette.hpp"
 #include "sim/export/text_fit.hpp"
@@ -110,7 +111,7 @@ class svg_writer {
             "<text x=\"16\" y=\"26\" font-size=\"17\" font-weight=\"bold\" fill=\"{}\">{}</text>\n",
             text_colour, xml_escape(shorten_to(d_.title, (width_ - 32) / title_scale)));
         std::string sub;
-        std::string scenario = src_.header.value("scenario", std::string());
+        std::string scenario = text_field(src_.header, "scenario");
         if (!scenario.empty()) sub += scenario + " · ";
         sub += fmt::format("{} {} {} {}", src_.events.size(), w_.of, src_.trace_events, w_.events);
         if (!src_.filter_summary.empty()) sub += " (" + src_.filter_summary + ")";

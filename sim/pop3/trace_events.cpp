@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/core/event_fields.hpp"
+
 namespace maillab::pop3 {
 
 event response_event(std::string wire, bool positive, std::string text, nlohmann::json fields) {
@@ -12,7 +14,7 @@ event response_event(std::string wire, bool positive, std::string text, nlohmann
     e.text = std::move(text);
     e.raw = std::move(wire);
     e.fields = fields.is_object() ? std::move(fields) : nlohmann::json::object();
-    e.explain = e.fields.value("continuation", false) ? "pop3.reply.CONTINUE"
+    e.explain = flag_field(e, "continuation") ? "pop3.reply.CONTINUE"
                 : positive                            ? "pop3.reply.OK"
                                                       : "pop3.reply.ERR";
     e.fields["status"] = positive ? "+OK" : "-ERR";

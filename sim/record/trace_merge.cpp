@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/core/event_fields.hpp"
+
 namespace maillab {
 
 const char* to_string(clock_offset_origin o) {
@@ -48,7 +50,10 @@ void trace_merger::set_clock_offset(std::size_t source, std::int64_t offset_us,
 }
 
 void trace_merger::push(std::size_t source, event e) {
-    e.t_us += sources_.at(source).clock_offset_us;
+    // Saturating: an event's time and an offset both come from the other machine.
+    if (__builtin_add_overflow(e.t_us, sources_.at(source).clock_offset_us, &e.t_us))
+        e.t_us = sources_.at(source).clock_offset_us > 0 ? std::numeric_limits<std::int64_t>::max()
+                                                         : std::numeric_limits<std::int64_t>::min();
     // Learnt on arrival, not on release: the other end's first events may come out first.
     learn_endpoint(source, e);
     states_.at(source).held.push_back(std::move(e));
@@ -81,7 +86,7 @@ std::vector<event> trace_merger::release_all() {
 }
 
 void trace_merger::learn_endpoint(std::size_t source, const event& e) {
-    if (e.kind != event_kind::tcp || e.fields.value("action", "") != "connect") return;
+    if (e.kind != event_kind::tcp || text_field(e, "action") != "connect") return;
     auto client = e.fields.find("client");
     if (client == e.fields.end() || !client->is_string()) return;
     const std::string& address = client->get_ref<const std::string&>();
@@ -151,7 +156,7 @@ nlohmann::json trace_merger::header() const {
                         {"clock_offset_us", s.clock_offset_us},
                         {"clock_offset", to_string(s.offset_origin)}});
     }
-    std::string title = h.value("title", std::string());
+    std::string title = text_field(h, "title");
     h["title"] = fmt::format("merged view of {}{}", names, title.empty() ? "" : " — " + title);
     if (auto zh = h.find("title_zh"); zh != h.end() && zh->is_string())
         *zh = fmt::format("{} 的合并视图 — {}", names, zh->get<std::string>());

@@ -1,10 +1,12 @@
 #include "sim/record/trace_stream.hpp"
 
+#include <limits>
 #include <stdexcept>
 
 #include <fmt/format.h>
 #include <openssl/rand.h>
 
+#include "sim/core/event_fields.hpp"
 #include "sim/record/trace_io.hpp"
 
 namespace maillab {
@@ -43,7 +45,14 @@ std::string refusal_line(std::string_view reason) {
 std::int64_t estimate_clock_offset(std::int64_t sent_us, std::int64_t received_us,
                                    std::int64_t publisher_clock_us) {
     if (publisher_clock_us >= sent_us && publisher_clock_us <= received_us) return 0;
-    return sent_us + (received_us - sent_us) / 2 - publisher_clock_us;
+    // sent and received are this machine's clock, moments apart; the publisher's clock may be
+    // anything it sends, so the difference saturates instead of overflowing.
+    std::int64_t mid = sent_us + (received_us - sent_us) / 2;
+    std::int64_t offset = 0;
+    if (__builtin_sub_overflow(mid, publisher_clock_us, &offset))
+        return publisher_clock_us < 0 ? std::numeric_limits<std::int64_t>::max()
+                                      : std::numeric_limits<std::int64_t>::min();
+    return offset;
 }
 
 bool line_splitter::feed(std::string_view bytes) {
@@ -93,9 +102,19 @@ trace_stream_reader::result trace_stream_reader::take_line(const std::string& li
             return out;
         }
         if (auto p = j.find("publisher"); p != j.end() && p->is_object()) {
-            history_ = p->value("history", std::uint64_t{0});
-            publisher_clock_ = p->value("clock_us", std::int64_t{0});
-            publisher_host_ = p->value("host", std::string());
+            // The clock is what the subscriber's offset estimate rests on: one that is not a
+            // whole number of microseconds makes the stream unusable, not a guess.
+            auto clock = p->find("clock_us");
+            if (clock != p->end() && !clock->is_number_integer()) {
+                status_ = status::not_a_stream;
+                out.problem = fmt::format("{}: not a maillab trace stream: the header's "
+                                          "publisher.clock_us is not an integer (microseconds)",
+                                          source_);
+                return out;
+            }
+            history_ = count_field(*p, "history");
+            publisher_clock_ = integer_field(*p, "clock_us");
+            publisher_host_ = text_field(*p, "host");
         }
         status_ = status::following;
         out.header = std::move(j);

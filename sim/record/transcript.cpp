@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sim/core/bytes.hpp"
+#include "sim/core/event_fields.hpp"
 
 namespace maillab {
 namespace {
@@ -91,7 +92,7 @@ void transcript_printer::print(const event& e, bool force) {
     std::string pre = prefix(e);
     std::string pad = indent();
     std::string route = e.to.empty() ? e.from : fmt::format("{} → {}", e.from, e.to);
-    bool tls = e.fields.value("tls", false);
+    bool tls = flag_field(e, "tls");
     std::string lock = tls ? " [TLS]" : "";
     switch (e.kind) {
         case event_kind::tcp:
@@ -144,10 +145,10 @@ void transcript_printer::print(const event& e, bool force) {
         case event_kind::state:
             out_ << pre
                  << paint(fmt::format("   ◆ {}: {} → {}  ({})",
-                                      e.fields.value("machine", std::string()),
-                                      e.fields.value("from_state", std::string()),
-                                      e.fields.value("to_state", std::string()),
-                                      e.fields.value("reason", std::string())),
+                                      text_field(e, "machine"),
+                                      text_field(e, "from_state"),
+                                      text_field(e, "to_state"),
+                                      text_field(e, "reason")),
                           magenta)
                  << '\n';
             break;

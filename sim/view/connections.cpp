@@ -6,6 +6,8 @@
 #include <cctype>
 #include <unordered_map>
 
+#include "sim/core/event_fields.hpp"
+
 namespace maillab::view {
 namespace {
 
@@ -77,7 +79,7 @@ std::vector<connection_info> list_connections(const trace_model& model) {
         connection_info& c = out[it->second];
         c.last_event = i;
         if (e.kind == event_kind::tcp) {
-            std::string action = e.fields.value("action", "");
+            std::string action = text_field(e, "action");
             if (action == "connect" && !c.connect_event) {
                 c.connect_event = i;
                 if (auto port = port_in_connect_text(e.text)) c.port = *port;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sim/core/event_fields.hpp"
+
 namespace maillab::view {
 
 namespace {
@@ -12,12 +14,12 @@ void apply_state_event(const trace_model& model, std::size_t index,
                        std::vector<machine_status>& out,
                        std::unordered_map<std::string, std::size_t>& where) {
     const event& e = model.at(index);
-    std::string machine = e.fields.value("machine", "");
+    std::string machine = text_field(e, "machine");
     auto [it, added] = where.try_emplace(machine + "#" + std::to_string(e.conn), out.size());
     if (added) out.push_back({find_state_machine(machine), machine, e.conn, e.from, "", "", 0});
     machine_status& found = out[it->second];
-    found.previous = e.fields.value("from_state", "");
-    found.current = e.fields.value("to_state", "");
+    found.previous = text_field(e, "from_state");
+    found.current = text_field(e, "to_state");
     found.last_event_index = index;
 }
 

@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "sim/core/event_fields.hpp"
 #include "sim/mime/message.hpp"
 #include "sim/view/connections.hpp"
 #include "sim/view/mailbox_state.hpp"
@@ -21,8 +22,7 @@ struct location {
 };
 
 std::uint32_t uid_field(const event& e, const char* key) {
-    auto it = e.fields.find(key);
-    return it != e.fields.end() && it->is_number_integer() ? it->get<std::uint32_t>() : 0;
+    return static_cast<std::uint32_t>(count_field(e, key));
 }
 
 // Where a hop is: its connection, or the host of a connection-less event (the relay's queue),
@@ -74,7 +74,7 @@ std::optional<std::size_t> mail_path::previous_hop(std::size_t cursor) const {
 }
 
 std::string message_id_of(const event& e) {
-    std::string id = e.fields.value("message_id", "");
+    std::string id = text_field(e, "message_id");
     if (!id.empty() || e.kind != event_kind::store || !e.raw) return id;
     // A copy kept by APPEND carries the mail without naming it in a field.
     mime::message m(*e.raw);
@@ -101,8 +101,8 @@ mail_path follow_mail(const trace_model& model, const std::string& message_id) {
     for (std::size_t i = 0; i < model.size(); ++i) {
         const event& e = model.at(i);
         if (e.kind == event_kind::store) {
-            std::string action = e.fields.value("action", "");
-            location here{e.from, e.fields.value("user", ""), e.fields.value("mailbox", ""),
+            std::string action = text_field(e, "action");
+            location here{e.from, text_field(e, "user"), text_field(e, "mailbox"),
                           uid_field(e, "uid")};
             location source{e.from, here.user, "", 0};
             if (action == "append" && !e.raw)
@@ -113,7 +113,7 @@ mail_path follow_mail(const trace_model& model, const std::string& message_id) {
             // A bounce returning the mail is part of its story too.
             bool names_it = (action == "deliver" || action == "append") &&
                             (message_id_of(e) == message_id ||
-                             e.fields.value("original_message_id", "") == message_id);
+                             text_field(e, "original_message_id") == message_id);
             bool copies_it = action == "append" && copies.count(source);
             if (names_it || copies_it) {
                 copies.insert(here);
@@ -124,7 +124,7 @@ mail_path follow_mail(const trace_model& model, const std::string& message_id) {
             }
             continue;
         }
-        if (e.fields.value("message_id", "") == message_id)
+        if (text_field(e, "message_id") == message_id)
             choose(i);
         else if (e.kind == event_kind::dns && cause_chosen(e))
             choose(i);
@@ -152,7 +152,7 @@ mail_path follow_mail(const trace_model& model, const std::string& message_id) {
         std::optional<std::size_t> at = from;
         for (int step = 0; step < 4 && at; ++step) {
             const event& e = model.at(*at);
-            if (e.kind == event_kind::http && e.fields.value("direction", "") == "request") {
+            if (e.kind == event_kind::http && text_field(e, "direction") == "request") {
                 add_request(*at);
                 return;
             }

@@ -3,18 +3,17 @@
 #include <algorithm>
 #include <cctype>
 
+#include "sim/core/event_fields.hpp"
 #include "sim/imap/mailbox_name.hpp"
 #include "sim/mime/message.hpp"
 
 namespace maillab::view {
 namespace {
 
-std::string action_of(const event& e) { return e.fields.value("action", ""); }
+std::string action_of(const event& e) { return text_field(e, "action"); }
 
 std::uint32_t uid_of(const nlohmann::json& fields) {
-    auto it = fields.find("uid");
-    if (it == fields.end() || !it->is_number_integer()) return 0;
-    return it->get<std::uint32_t>();
+    return static_cast<std::uint32_t>(count_field(fields, "uid"));
 }
 
 user_mail& user_entry(std::vector<user_mail>& users, const std::string& host,
@@ -108,7 +107,7 @@ std::optional<copy_origin> copy_source(const trace_model& model, std::size_t sto
     for (std::size_t i = store_event; i-- > 0;) {
         const event& c = model.at(i);
         if (c.conn != e.conn || c.kind != event_kind::command) continue;
-        std::string verb = c.fields.value("verb", "");
+        std::string verb = text_field(c, "verb");
         if (verb != "SELECT" && verb != "EXAMINE") continue;
         origin.mailbox = first_argument(c.text);
         return origin;
@@ -137,7 +136,7 @@ void mailbox_history::update(const trace_model& model) {
         const event& e = model.at(scanned_);
         if (e.kind != event_kind::store) continue;
         summary s;
-        s.message_id = e.fields.value("message_id", "");
+        s.message_id = text_field(e, "message_id");
         if (e.raw) {
             mime::message m(*e.raw);
             s.subject = m.header_text(m.root(), "Subject");
@@ -147,7 +146,7 @@ void mailbox_history::update(const trace_model& model) {
             // Unfolding keeps the space after the colon.
             s.message_id.erase(0, s.message_id.find_first_not_of(" \t"));
         }
-        if (e.fields.value("action", "") == "append") {
+        if (text_field(e, "action") == "append") {
             if (e.raw && e.cause)
                 if (auto command = model.index_of_seq(*e.cause))
                     s.flags = append_flags(model.at(*command).text);
@@ -166,8 +165,8 @@ std::vector<user_mail> mailbox_history::at(const trace_model& model, std::size_t
     for (std::size_t k = 0; k < store_events_.size() && store_events_[k] <= cursor; ++k) {
         std::size_t index = store_events_[k];
         const event& e = model.at(index);
-        std::string user = e.fields.value("user", "");
-        std::string box = e.fields.value("mailbox", "INBOX");
+        std::string user = text_field(e, "user");
+        std::string box = text_field(e, "mailbox", "INBOX");
         if (user.empty()) continue;
         user_mail& u = user_entry(users, e.from, user);
         mail_folder& f = folder_entry(u, box);
@@ -176,7 +175,7 @@ std::vector<user_mail> mailbox_history::at(const trace_model& model, std::size_t
         if (action == "deliver" || action == "append") {
             stored_mail m;
             m.uid = uid;
-            m.size = e.fields.value("size", e.raw ? e.raw->size() : std::size_t{0});
+            m.size = count_field(e, "size", e.raw ? e.raw->size() : 0);
             m.message_id = summaries_[k].message_id;
             m.subject = summaries_[k].subject;
             m.from = summaries_[k].from;
@@ -196,7 +195,7 @@ std::vector<user_mail> mailbox_history::at(const trace_model& model, std::size_t
             insert_sorted(f, std::move(m));
         } else if (action == "flags") {
             if (stored_mail* m = find_uid(f, uid)) {
-                m->flags = parse_flag_list(e.fields.value("flags", ""));
+                m->flags = parse_flag_list(text_field(e, "flags"));
                 m->changed_event = index;
             }
         } else if (action == "expunge") {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sim/core/event_fields.hpp"
+
 namespace maillab::view {
 namespace {
 
@@ -11,14 +13,14 @@ constexpr std::string_view deferred = "deferred";
 constexpr std::string_view delivered = "delivered";
 constexpr std::string_view bounced = "bounced";
 
-std::vector<std::string> strings(const nlohmann::json& j) {
+std::vector<std::string> strings(const nlohmann::json* j) {
     std::vector<std::string> out;
-    if (!j.is_array()) return out;
-    for (const auto& v : j)
+    if (!j) return out;
+    for (const auto& v : *j)
         if (v.is_string())
             out.push_back(v.get<std::string>());
         else if (v.is_object())
-            out.push_back(v.value("recipient", ""));
+            out.push_back(text_field(v, "recipient"));
     return out;
 }
 
@@ -30,9 +32,11 @@ void move(queue_entry& q, std::string_view to, std::string trigger) {
 
 // One queue event applied to its entry (relay_agent.cpp's actions, in the order it emits them).
 void apply(queue_entry& q, const event& e) {
-    std::string action = e.fields.value("action", "");
-    if (e.fields.contains("recipients")) q.recipients = strings(e.fields["recipients"]);
-    q.attempt = std::max(q.attempt, e.fields.value("attempt", 0));
+    std::string action = text_field(e, "action");
+    if (const auto* r = array_field(e, "recipients")) q.recipients = strings(r);
+    q.attempt = static_cast<int>(
+        std::max<std::uint64_t>(static_cast<std::uint64_t>(q.attempt),
+                                std::min<std::uint64_t>(count_field(e, "attempt"), 1000000)));
     if (action == "enqueue") {
         move(q, queued, "mail accepted for " + q.domain);
     } else if (action == "attempt") {
@@ -40,24 +44,24 @@ void apply(queue_entry& q, const event& e) {
              q.attempt > 1 ? "retry timer: attempt " + std::to_string(q.attempt)
                            : "attempt 1: DNS MX lookup");
     } else if (action == "connect" || action == "plaintext_fallback") {
-        q.mx = e.fields.value("mx", q.mx);
+        q.mx = text_field(e, "mx", q.mx);
         if (q.state != trying) move(q, trying, "connect to " + q.mx);
     } else if (action == "delivered") {
-        for (auto& r : strings(e.fields.value("delivered", nlohmann::json::array())))
+        for (auto& r : strings(array_field(e, "delivered")))
             q.delivered.push_back(std::move(r));
-        q.mx = e.fields.value("mx", q.mx);
+        q.mx = text_field(e, "mx", q.mx);
         // A partial success keeps the entry trying (the rest may still fail or be deferred).
         if (q.recipients.empty()) move(q, delivered, "250 from " + q.mx);
     } else if (action == "deferred") {
-        q.last_error = e.fields.value("last_error", "");
-        q.next_attempt_us = e.fields.value("next_attempt_us", std::int64_t{0});
+        q.last_error = text_field(e, "last_error");
+        q.next_attempt_us = integer_field(e, "next_attempt_us");
         ++q.retries;
         move(q, deferred, q.last_error.empty() ? "temporary failure" : q.last_error);
     } else if (action == "expired") {
-        q.last_error = e.fields.value("last_error", q.last_error);
+        q.last_error = text_field(e, "last_error", q.last_error);
         move(q, bounced, "expired: gave up");
     } else if (action == "bounce" || action == "bounce_dropped") {
-        for (auto& r : strings(e.fields.value("failed", nlohmann::json::array())))
+        for (auto& r : strings(array_field(e, "failed")))
             q.failed.push_back(std::move(r));
         if (q.state != bounced)
             move(q, bounced,
@@ -97,15 +101,15 @@ void apply_event(const trace_model& model, std::size_t i, std::vector<queue_entr
                  std::unordered_map<std::string, std::size_t>& active) {
     const event& e = model.at(i);
     if (e.kind != event_kind::queue) return;
-    auto id = e.fields.value("queue_id", std::uint64_t{0});
+    auto id = count_field(e, "queue_id");
     std::string key = e.from + "#" + std::to_string(id);
     auto [it, added] = active.try_emplace(key, out.size());
     if (added) {
         queue_entry q;
         q.host = e.from;
         q.queue_id = id;
-        q.domain = e.fields.value("domain", "");
-        q.message_id = e.fields.value("message_id", "");
+        q.domain = text_field(e, "domain");
+        q.message_id = text_field(e, "message_id");
         q.first_event = i;
         out.push_back(std::move(q));
     }

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/core/event_fields.hpp"
+
 namespace maillab::view {
 namespace {
 std::string cut(std::string s, std::size_t max) {
@@ -56,15 +58,15 @@ void extend_sequence(sequence_layout& layout, const trace_model& model,
         bool arrow = to != from &&
                      (e.kind == event_kind::command || e.kind == event_kind::reply ||
                       e.kind == event_kind::data || e.kind == event_kind::http ||
-                      (e.kind == event_kind::tcp && e.fields.value("action", "") == "connect"));
+                      (e.kind == event_kind::tcp && text_field(e, "action") == "connect"));
         std::string label;
         switch (e.kind) {
             case event_kind::state:
-                label = fmt::format("{} → {}", e.fields.value("from_state", ""),
-                                    e.fields.value("to_state", ""));
+                label = fmt::format("{} → {}", text_field(e, "from_state"),
+                                    text_field(e, "to_state"));
                 break;
             case event_kind::tcp:
-                label = fmt::format("TCP {}", e.fields.value("action", ""));
+                label = fmt::format("TCP {}", text_field(e, "action"));
                 break;
             default: label = e.text;
         }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "sim/core/event_fields.hpp"
+
 namespace maillab::view {
 
 bool belongs_in_lane(const event& e) {
@@ -15,7 +17,7 @@ bool belongs_in_lane(const event& e) {
         case event_kind::http:
             return true;
         case event_kind::tcp: {
-            std::string action = e.fields.value("action", "");
+            std::string action = text_field(e, "action");
             return action == "connect" || action == "close" || action == "connect_failed";
         }
         default:
@@ -103,12 +105,12 @@ lane_summary summarize_lane(const trace_model& model, std::uint64_t conn, std::s
                 break;
             case event_kind::reply: {
                 if (e.raw) s.octets_received += e.raw->size();
-                std::string id = e.fields.value("message_id", "");
+                std::string id = text_field(e, "message_id");
                 if (!id.empty()) fetched.insert(id);
                 break;
             }
             case event_kind::store: {
-                std::string action = e.fields.value("action", "");
+                std::string action = text_field(e, "action");
                 if (action == "flags") ++s.flags_changed;
                 if (action == "expunge") ++s.removed;
                 break;

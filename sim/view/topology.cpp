@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "sim/core/event_fields.hpp"
 #include "sim/view/connections.hpp"
 #include "sim/view/relay_queue.hpp"
 
@@ -118,8 +119,8 @@ topology topology::build(const trace_model& model) {
                 for (const auto& r : h["roles"])
                     if (r.is_string()) add_role(th.roles, r.get<std::string>());
             if (h.contains("description") && h["description"].is_object()) {
-                th.description_en = h["description"].value("en", "");
-                th.description_zh = h["description"].value("zh", "");
+                th.description_en = text_field(h["description"], "en");
+                th.description_zh = text_field(h["description"], "zh");
             }
         }
     }
@@ -166,7 +167,7 @@ topology topology::build(const trace_model& model) {
     // 3. DNS: one link per asking host, from the query and answer events.
     for (std::size_t i = 0; i < model.size(); ++i) {
         const event& e = model.at(i);
-        if (e.kind != event_kind::dns || e.fields.value("action", "") != "query") continue;
+        if (e.kind != event_kind::dns || text_field(e, "action") != "query") continue;
         if (e.from.empty() || e.to.empty()) continue;
         std::size_t asker = host(e.from), dns = host(e.to);
         add_role(t.hosts_[dns].roles, "dns");
@@ -178,7 +179,7 @@ topology topology::build(const trace_model& model) {
             l.server = dns;
             l.proto = "dns";
             l.kind = link_kind::dns;
-            l.label = "DNS " + e.fields.value("qtype", std::string("MX"));
+            l.label = "DNS " + text_field(e, "qtype", "MX");
             l.first_event = i;
             t.links_.push_back(std::move(l));
         }
@@ -333,7 +334,7 @@ std::vector<host_activity> activity_at(const trace_model& model, const topology&
     cursor = std::min(cursor, model.size() - 1);
     for (std::size_t i = 0; i <= cursor; ++i) {
         const event& e = model.at(i);
-        if (e.kind != event_kind::dns || e.fields.value("action", "") != "query") continue;
+        if (e.kind != event_kind::dns || text_field(e, "action") != "query") continue;
         for (const std::string* name : {&e.from, &e.to}) {
             auto h = topo.host_index(*name);
             if (!h) continue;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sim/core/bytes.hpp"
+#include "sim/core/event_fields.hpp"
 #include "sim/mime/codecs.hpp"
 #include "sim/mime/header_lookup.hpp"
 #include "sim/smtp/address.hpp"
@@ -119,8 +120,8 @@ expectation_result check_trace(const expectation_spec& e, const std::vector<even
                     continue;
                 break;
             case expectation_kind::state:
-                if (ev.kind != event_kind::state || ev.fields.value("machine", "") != e.machine ||
-                    ev.fields.value("to_state", "") != e.state || (!e.host.empty() && ev.from != e.host))
+                if (ev.kind != event_kind::state || text_field(ev, "machine") != e.machine ||
+                    text_field(ev, "to_state") != e.state || (!e.host.empty() && ev.from != e.host))
                     continue;
                 break;
             default:

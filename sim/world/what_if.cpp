@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "sim/core/bytes.hpp"
+#include "sim/core/event_fields.hpp"
 #include "sim/view/mailbox_state.hpp"
 #include "sim/view/trace_model.hpp"
 
@@ -68,7 +69,7 @@ bool connection_open_at_end(const std::vector<event>& events, std::uint64_t conn
     bool connected = false;
     for (const auto& e : events) {
         if (e.conn != conn || e.kind != event_kind::tcp) continue;
-        std::string action = e.fields.value("action", "");
+        std::string action = text_field(e, "action");
         if (action == "connect") connected = true;
         if (action == "close" || action == "reset" || action == "connect_failed") return false;
     }
@@ -80,8 +81,8 @@ std::optional<std::string> last_state(const std::vector<event>& events, std::uin
                                       std::string_view side) {
     for (auto it = events.rbegin(); it != events.rend(); ++it) {
         if (it->conn != conn || it->kind != event_kind::state) continue;
-        std::string machine = it->fields.value("machine", "");
-        if (machine.ends_with(side)) return it->fields.value("to_state", std::string());
+        std::string machine = text_field(*it, "machine");
+        if (machine.ends_with(side)) return text_field(*it, "to_state");
     }
     return std::nullopt;
 }
@@ -111,7 +112,7 @@ std::string answered(const std::vector<event>& events, const event& reply) {
                                [](const event& e, std::uint64_t seq) { return e.seq < seq; });
     if (it == events.end() || it->seq != *reply.cause) return "";
     if (it->kind == event_kind::data) return "message text";
-    return it->fields.value("verb", it->text);
+    return text_field(*it, "verb", it->text);
 }
 
 // Two lists aligned on equal keys in order (a longest common subsequence): pairs of positions,
@@ -163,12 +164,12 @@ std::vector<reply_pair> pair_replies(const std::vector<event>& a, const std::vec
 std::string row_key(const std::vector<event>& events, const event& e) {
     std::string key = fmt::format("{} {} ", to_string(e.kind), e.conn);
     switch (e.kind) {
-        case event_kind::command: return key + e.fields.value("verb", e.text);
+        case event_kind::command: return key + text_field(e, "verb", e.text);
         case event_kind::reply: return key + answered(events, e);
         case event_kind::state:
-            return key + e.fields.value("machine", "") + " " + e.fields.value("to_state", "");
+            return key + text_field(e, "machine") + " " + text_field(e, "to_state");
         case event_kind::note: return key + e.explain;
-        default: return key + e.fields.value("action", "");
+        default: return key + text_field(e, "action");
     }
 }
 
@@ -363,7 +364,7 @@ what_if_result run_what_if(const scenario& s, const what_if_edit& edit,
     auto started = [&](std::size_t index) {
         return std::any_of(b.begin(), b.end(), [&](const event& e) {
             return e.kind == event_kind::note && e.explain == "world.step" &&
-                   e.fields.value("step", std::size_t{0}) == index + 1;
+                   count_field(e, "step") == index + 1;
         });
     };
     for (const auto& st : r.steps) {

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <sstream>
 
 #include "sim/record/trace_io.hpp"
@@ -98,6 +99,20 @@ TEST_CASE("merge: a clock offset moves a whole source before ordering") {
     CHECK(m.sources[1].offset_origin == clock_offset_origin::given);
     CHECK(m.header["sources"][1]["clock_offset_us"] == 1'000'000);
     CHECK(m.header["sources"][1]["clock_offset"] == "given");
+}
+
+TEST_CASE("merge: an offset that would take a time past the 64-bit range saturates") {
+    trace_merger m;
+    std::size_t a = m.add_source("a", "a", host_header("a"));
+    std::size_t b = m.add_source("b", "b", host_header("b"));
+    m.set_clock_offset(a, -5, clock_offset_origin::given);
+    m.set_clock_offset(b, 10, clock_offset_origin::given);
+    m.push(a, at(1, std::numeric_limits<std::int64_t>::min() + 1, 0, "earliest"));
+    m.push(b, at(1, std::numeric_limits<std::int64_t>::max() - 1, 0, "latest"));
+    auto out = m.release_all();
+    REQUIRE(out.size() == 2);
+    CHECK(out[0].t_us == std::numeric_limits<std::int64_t>::min());
+    CHECK(out[1].t_us == std::numeric_limits<std::int64_t>::max());
 }
 
 TEST_CASE("merge: equal times keep the sources' order, so a merge is the same every time") {

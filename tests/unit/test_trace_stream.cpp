@@ -5,6 +5,10 @@
 
 #include <doctest/doctest.h>
 
+#include <fmt/format.h>
+
+#include <limits>
+
 #include "sim/record/trace_io.hpp"
 
 using namespace maillab;
@@ -31,6 +35,11 @@ TEST_CASE("stream: the clock offset is taken at the round trip's midpoint") {
     CHECK(estimate_clock_offset(1000, 1200, 1200) == 0);
     CHECK(estimate_clock_offset(1000, 1200, 1201) == -101);
     CHECK(estimate_clock_offset(2'000'000, 2'000'400, 1'000'000) == 1'000'200);
+    // Whatever clock a publisher sends, the offset saturates instead of overflowing.
+    constexpr auto most = std::numeric_limits<std::int64_t>::max();
+    constexpr auto least = std::numeric_limits<std::int64_t>::min();
+    CHECK(estimate_clock_offset(1000, 1200, least) == most);
+    CHECK(estimate_clock_offset(-1000, -800, most) == least);
 }
 
 TEST_CASE("stream: lines at every split point") {
@@ -74,6 +83,29 @@ TEST_CASE("stream: the header names the publisher and its clock") {
     CHECK_FALSE(bad.ev);
     CHECK(bad.problem.find("10.0.0.1:4000: line 3: damaged line skipped") == 0);
     CHECK(r.state() == trace_stream_reader::status::following);  // the next line is read
+}
+
+TEST_CASE("stream: a header whose publisher clock is not a whole number is refused") {
+    // The fuzzer's finding: 1.1e69 converted to a 64-bit integer was undefined behaviour.
+    for (const char* clock : {"1.11111e+69", "\"now\"", "12.5"}) {
+        trace_stream_reader r("h:3");
+        auto got = r.take_line(fmt::format(
+            R"({{"format":"maillab-trace","version":1,"publisher":{{"clock_us":{},"history":2}}}})",
+            clock));
+        CAPTURE(clock);
+        CHECK_FALSE(got.header);
+        CHECK(r.state() == trace_stream_reader::status::not_a_stream);
+        CHECK(got.problem == "h:3: not a maillab trace stream: the header's publisher.clock_us is "
+                             "not an integer (microseconds)");
+    }
+    // The other publisher fields are information only: a wrong type reads as absent.
+    trace_stream_reader r("h:4");
+    auto got = r.take_line(
+        R"({"format":"maillab-trace","version":1,"publisher":{"clock_us":5,"history":-3,"host":7}})");
+    REQUIRE(got.header);
+    CHECK(r.publisher_clock_us() == 5);
+    CHECK(r.history() == 0);
+    CHECK(r.publisher_host().empty());
 }
 
 TEST_CASE("stream: a refusal and garbage end the stream with the reason") {
