@@ -11,6 +11,7 @@
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
 
+#include "sim/core/event_fields.hpp"
 #include "sim/record/trace_io.hpp"
 #include "sim/record/trace_stream.hpp"
 
@@ -307,6 +308,8 @@ void trace_publisher::trace_note(std::string text, nlohmann::json fields) {
     e.proto = "trace";
     e.from = opts_.host_name;
     e.text = std::move(text);
+    // Every note names what happened in "action"; the catalog explains each (trace.json).
+    e.explain = "trace.note." + text_field(fields, "action");
     e.fields = std::move(fields);
     trace_.append(std::move(e));
 }

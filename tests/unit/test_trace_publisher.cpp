@@ -13,7 +13,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 
+#include "catalog_check.hpp"
 #include "sim/core/clock.hpp"
+#include "sim/core/event_fields.hpp"
 #include "sim/record/trace_subscriber.hpp"
 
 using namespace maillab;
@@ -63,9 +65,15 @@ trace_attach_target target_of(const trace_publisher& p, std::string token) {
     return parse_attach_target(p.address(), token);
 }
 
+// Whether the publisher traced this action yet; the note found must be explained in English
+// and Chinese with every placeholder filled (sim/explain/catalog/trace.json).
 bool has_note(const trace& t, const std::string& action) {
     for (const auto& e : t.events())
-        if (e.proto == "trace" && e.fields.value("action", "") == action) return true;
+        if (e.proto == "trace" && text_field(e, "action") == action) {
+            CHECK(e.explain == "trace.note." + action);
+            test::check_explanations({e});
+            return true;
+        }
     return false;
 }
 
@@ -98,6 +106,8 @@ TEST_CASE("publish: the history, then live events, with the publisher's host and
     CHECK(got.events[3].text == "three");
     CHECK(pub.subscribers() == 1);
     sub->stop();
+    run_until(io, [&] { return has_note(t, "left"); });
+    CHECK(has_note(t, "left"));
 }
 
 TEST_CASE("publish: a wrong token is refused with a clear line, and traced") {
@@ -140,7 +150,7 @@ TEST_CASE("publish: a subscriber that stops reading is dropped; the trace goes o
     run_until(io, [&] { return has_note(t, "dropped"); });
     REQUIRE(has_note(t, "dropped"));
     for (const auto& e : t.events())
-        if (e.fields.value("action", "") == "dropped")
+        if (text_field(e, "action") == "dropped")
             CHECK(e.text.find("more than 64 KiB behind the live trace") != std::string::npos);
     CHECK(pub.subscribers() == 0);
 }
