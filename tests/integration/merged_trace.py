@@ -125,24 +125,3 @@ class ReplayAttach:
         self.log.close()
         return self.proc.returncode
 
-
-def free_port_range(count: int = 10) -> int:
-    """The first of `count` consecutive ports that are all free on 127.0.0.1 right now, for
-    `serve --as HOST --base-port PORT` (which numbers its listeners from PORT up)."""
-    import random
-    import socket
-    for _ in range(200):
-        base = random.randrange(20000, 60000 - count)
-        sockets = []
-        try:
-            for port in range(base, base + count):
-                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                sockets.append(s)
-                s.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in sockets:
-                s.close()
-    raise RuntimeError("no range of free ports found")

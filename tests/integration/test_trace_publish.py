@@ -17,7 +17,7 @@ import unittest
 from pathlib import Path
 
 from maillab_server import LOCALHOST, free_port, maillab_bin, stop_process
-from merged_trace import ReplayAttach, check_ids, check_mail_path, free_port_range, read_trace
+from merged_trace import ReplayAttach, check_ids, check_mail_path, read_trace
 
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "classic.json"
 ENDPOINT = re.compile(r"^(\S+)\s+(\S+)\s+127\.0\.0\.1:(\d+)", re.M)
@@ -36,8 +36,7 @@ class Host:
         self.record = workdir / f"{host}.jsonl"
         self.log_path = workdir / f"{host}.log"
         self.token_file = workdir / f"{host}.token"
-        command = [maillab_bin(), "serve", str(SCENARIO), "--as", host, "--base-port",
-                   str(free_port_range()),
+        command = [maillab_bin(), "serve", str(SCENARIO), "--as", host, "--base-port", "0",
                    "--bind", LOCALHOST, "--record", str(self.record), "--tls-dir",
                    str(workdir / "tls"), "--quiet", "--publish-trace", "0",
                    "--trace-token-file", str(self.token_file)]
