@@ -285,6 +285,8 @@ std::function<int()> add_replay_command(CLI::App& app) {
             return follow_merged(opts->merge, opts->files, t,
                                  [filter](const event& e) { return filter.matches(e); });
         }
+        if (opts->merge.reconnect)
+            throw std::invalid_argument("--reconnect goes with --attach ADDR:PORT");
         bool merging = opts->files.size() > 1;
         if (!merging && (!opts->merge.record_path.empty() || !opts->merge.clock_offsets.empty()))
             throw std::invalid_argument(

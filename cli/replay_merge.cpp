@@ -39,6 +39,11 @@ void add_merge_options(CLI::App& cmd, merge_options& opts) {
         ->check(CLI::Range(0.0, 60.0))
         ->option_text("SECONDS=1")
         ->group("Merged view (class network)");
+    cmd.add_flag("--reconnect", opts.reconnect,
+                 "Live: keep trying, every 2 s until Ctrl-C, a publisher that cannot be reached "
+                 "yet or goes away (a machine started late, a server restarted); a restarted "
+                 "server's new session follows its earlier one")
+        ->group("Merged view (class network)");
 }
 
 merged_follow_options follow_options(const merge_options& opts,
@@ -51,6 +56,7 @@ merged_follow_options follow_options(const merge_options& opts,
         f.given_offsets_us[host] = us;
     }
     f.hold = std::chrono::milliseconds(static_cast<std::int64_t>(opts.hold_s * 1000));
+    if (opts.reconnect) f.reconnect = std::chrono::milliseconds(2000);
     return f;
 }
 

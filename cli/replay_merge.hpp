@@ -22,6 +22,7 @@ struct merge_options {
     std::vector<std::string> clock_offsets;  // HOST=MS
     std::string record_path;                 // --record FILE
     double hold_s = 1.0;
+    bool reconnect = false;                  // --reconnect
 };
 
 void add_merge_options(CLI::App& cmd, merge_options& opts);

@@ -249,6 +249,9 @@ int main(int argc, char** argv) {
                 auto [host, us] = maillab::parse_clock_offset(c);
                 merge_opts.given_offsets_us[host] = us;
             }
+            // The teacher's window stays open for the lesson: a student's machine started
+            // late or a server restarted joins the view when it is back.
+            merge_opts.reconnect = std::chrono::milliseconds(2000);
         }
         if (live && (cursor_seq >= 0 || !follow.empty() || !compare.empty() || run_demo ||
                      whatif_at >= 0))

@@ -121,10 +121,13 @@ private:
                     break;
                 case clock_offset_origin::none: clock = "clock as recorded"; break;
             }
+            // The reason is in the problems line already; the live line stays short.
+            std::string state = s.failed                                   ? "ended"
+                                : s.state.rfind("reconnecting", 0) == 0 ? "reconnecting"
+                                                                           : s.state;
             app.live.addresses.push_back(fmt::format("{} {} ({}, {}, {} events)",
                                                      s.name.empty() ? "?" : s.name, s.origin,
-                                                     clock, s.failed ? "ended" : s.state,
-                                                     s.events));
+                                                     clock, state, s.events));
         }
     }
 

@@ -61,40 +61,11 @@ void merged_follow::apply_given_offset(std::size_t i, std::size_t m) {
 }
 
 void merged_follow::start() {
+    subscribers_.resize(opts_.live.size());
     for (std::size_t i = 0; i < opts_.live.size(); ++i) {
-        trace_subscriber::callbacks cb;
-        cb.header = [this, i](const nlohmann::json& header, std::int64_t offset) {
-            std::size_t m = *merger_index_[i];
-            merger_.identify_source(m, source_name(header, status_[i].origin), header);
-            status_[i].name = merger_.sources()[m].name;
-            status_[i].state = "catching up";
-            merger_.set_clock_offset(m, offset, clock_offset_origin::estimated);
-            status_[i].clock_offset_us = offset;
-            status_[i].offset_origin = clock_offset_origin::estimated;
-            apply_given_offset(i, m);
-            changed();
-        };
-        cb.event = [this, i](event e) { merger_.push(*merger_index_[i], std::move(e)); };
-        cb.caught_up = [this, i] {
-            status_[i].state = "live";
-            settled_[i] = true;
-            if (cb_.say) cb_.say(describe(status_[i]), false);
-            changed();
-            try_start();
-        };
-        cb.problem = [this](const std::string& p) {
-            if (cb_.say) cb_.say(p, true);
-        };
-        cb.ended = [this, i](const std::string& reason) {
-            status_[i].state = "ended: " + reason;
-            status_[i].failed = true;
-            settled_[i] = true;
-            if (cb_.say) cb_.say(reason, true);
-            changed();
-            try_start();
-        };
-        subscribers_.push_back(
-            trace_subscriber::start(io_, opts_.live[i], std::move(cb), clock_));
+        live_.emplace_back();
+        live_.back().retry = std::make_unique<boost::asio::steady_timer>(io_);
+        subscribe(i);
     }
     if (opts_.live.empty())
         for (const auto& s : status_)
@@ -102,6 +73,98 @@ void merged_follow::start() {
     changed();
     try_start();
     tick();
+}
+
+void merged_follow::subscribe(std::size_t i) {
+    trace_subscriber::callbacks cb;
+    cb.header = [this, i](const nlohmann::json& header, std::int64_t offset) {
+        header_came(i, header, offset);
+    };
+    cb.event = [this, i](event e) {
+        live_source& l = live_[i];
+        if (e.seq <= l.skip_through) return;  // had it before the connection broke
+        l.last_seq = e.seq;
+        merger_.push(*merger_index_[i], std::move(e));
+    };
+    cb.caught_up = [this, i] {
+        status_[i].state = "live";
+        settled_[i] = true;
+        live_[i].said_waiting = false;
+        if (cb_.say) cb_.say(describe(status_[i]), false);
+        changed();
+        try_start();
+    };
+    cb.problem = [this](const std::string& p) {
+        if (cb_.say) cb_.say(p, true);
+    };
+    cb.ended = [this, i](const std::string& reason) {
+        if (opts_.reconnect && !stopped_ && subscribers_[i]->may_come_back())
+            return reconnect_later(i, reason);
+        status_[i].state = "ended: " + reason;
+        status_[i].failed = true;
+        settled_[i] = true;
+        if (cb_.say) cb_.say(reason, true);
+        changed();
+        try_start();
+    };
+    subscribers_[i] = trace_subscriber::start(io_, opts_.live[i], std::move(cb), clock_);
+}
+
+void merged_follow::header_came(std::size_t i, const nlohmann::json& header,
+                                std::int64_t offset) {
+    std::size_t m = *merger_index_[i];
+    live_source& l = live_[i];
+    const std::string& session = subscribers_[i]->session();
+    bool again = !l.session.empty();
+    bool same_run = again && session == l.session;
+    merger_.identify_source(m, source_name(header, status_[i].origin), header);
+    status_[i].name = merger_.sources()[m].name;
+    if (same_run) {
+        l.skip_through = l.last_seq;
+        if (cb_.say)
+            cb_.say(fmt::format("{}: back on the same run of {}; the {} events already had are "
+                                "skipped",
+                                status_[i].origin, status_[i].name, l.last_seq),
+                    false);
+    } else if (again) {
+        merger_.restart_source(m);
+        l.skip_through = 0;
+        l.last_seq = 0;
+        if (cb_.say)
+            cb_.say(fmt::format("{}: {} was restarted; its new session follows the earlier one",
+                                status_[i].origin, status_[i].name),
+                    false);
+    }
+    l.session = session.empty() ? "?" : session;
+    status_[i].state = "catching up";
+    status_[i].failed = false;
+    merger_.set_clock_offset(m, offset, clock_offset_origin::estimated);
+    status_[i].clock_offset_us = offset;
+    status_[i].offset_origin = clock_offset_origin::estimated;
+    apply_given_offset(i, m);
+    changed();
+}
+
+void merged_follow::reconnect_later(std::size_t i, const std::string& reason) {
+    live_source& l = live_[i];
+    l.waiting = true;
+    settled_[i] = true;  // the others do not wait for a machine that may never come
+    status_[i].state = "reconnecting: " + reason;
+    status_[i].failed = false;
+    // Said once per streak: an unreachable machine is tried every few seconds for a lesson.
+    if (!l.said_waiting && cb_.say)
+        cb_.say(fmt::format("{} (trying again every {} s)", reason,
+                            std::chrono::duration<double>(*opts_.reconnect).count()),
+                true);
+    l.said_waiting = true;
+    changed();
+    try_start();
+    l.retry->expires_after(*opts_.reconnect);
+    l.retry->async_wait([this, i](const boost::system::error_code& ec) {
+        if (ec || stopped_) return;
+        live_[i].waiting = false;
+        subscribe(i);
+    });
 }
 
 void merged_follow::try_start() {
@@ -131,7 +194,7 @@ void merged_follow::tick() {
     if (started_) {
         bool live_left = false;
         for (std::size_t i = 0; i < opts_.live.size(); ++i)
-            live_left = live_left || !(subscribers_.size() > i && subscribers_[i]->ended());
+            live_left = live_left || live_[i].waiting || !subscribers_[i]->ended();
         if (!live_left) {
             hand_out(merger_.release_all());
             finished_ = true;
@@ -161,7 +224,8 @@ void merged_follow::changed() {
 
 void merged_follow::stop() {
     if (stopped_) return;
-    for (auto& s : subscribers_) s->stop();
+    for (auto& s : subscribers_)
+        if (s) s->stop();
     if (!started_) {
         started_ = true;
         if (cb_.started) cb_.started(merger_.header());
@@ -176,7 +240,9 @@ void merged_follow::stop() {
 void merged_follow::shut_down() {
     stopped_ = true;
     timer_.cancel();
-    for (auto& s : subscribers_) s->stop();
+    for (auto& l : live_) l.retry->cancel();
+    for (auto& s : subscribers_)
+        if (s) s->stop();
 }
 
 }  // namespace maillab

@@ -9,6 +9,12 @@
 // takes its place in time. A source that fails (unreachable, refused, garbage, gone) is said
 // with the reason; the others go on. When every live source has ended, everything held is
 // handed out and `finished` is called.
+//
+// With `reconnect`, a publisher that cannot be reached (a student's machine not started yet)
+// or goes away (a server restarted, a cable pulled) is tried again until stop(); a refusal or a
+// stream that is not a trace stays an end. Coming back to the same run of serve (the header's
+// publisher session) skips the events already had; a new run is a new session of that source
+// (trace_merger::restart_source), its events after the earlier ones.
 #pragma once
 
 #include <chrono>
@@ -16,6 +22,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,13 +42,15 @@ struct merged_follow_options {
     // --clock-offset HOST=MS: replaces the estimate (or the file's none) for that source.
     std::map<std::string, std::int64_t> given_offsets_us;
     std::chrono::milliseconds hold{1000};
+    std::optional<std::chrono::milliseconds> reconnect;  // try again this often; none: end
 };
 
 // One source as the teacher sees it in the list.
 struct follow_source_status {
     std::string origin;        // ADDR:PORT or the file
     std::string name;          // the host, once its header came ("" before)
-    std::string state;         // "connecting", "catching up", "live", "file", "ended: REASON"
+    // "connecting", "catching up", "live", "file", "ended: REASON", "reconnecting: REASON"
+    std::string state;
     bool failed = false;
     std::int64_t clock_offset_us = 0;
     clock_offset_origin offset_origin = clock_offset_origin::none;
@@ -83,6 +92,19 @@ private:
     void hand_out(std::vector<event> events);
     void changed();
     void apply_given_offset(std::size_t status_index, std::size_t merger_index);
+    void subscribe(std::size_t live_index);
+    void header_came(std::size_t live_index, const nlohmann::json& header, std::int64_t offset);
+    void reconnect_later(std::size_t live_index, const std::string& reason);
+
+    // What a live source's reconnects need to know (index as in opts_.live).
+    struct live_source {
+        std::string session;             // the run of serve followed ("" before its header)
+        std::uint64_t last_seq = 0;      // the last event taken from it
+        std::uint64_t skip_through = 0;  // back on the same run: the events already had
+        bool waiting = false;            // between two attempts
+        bool said_waiting = false;       // the reason was said for this streak of failures
+        std::unique_ptr<boost::asio::steady_timer> retry;
+    };
 
     boost::asio::io_context& io_;
     merged_follow_options opts_;
@@ -90,7 +112,8 @@ private:
     const clock_source& clock_;
     trace_merger merger_;
     boost::asio::steady_timer timer_;
-    std::vector<std::shared_ptr<trace_subscriber>> subscribers_;
+    std::vector<std::shared_ptr<trace_subscriber>> subscribers_;  // one per opts_.live
+    std::vector<live_source> live_;
     std::vector<follow_source_status> status_;       // live sources first, then files
     std::vector<std::optional<std::size_t>> merger_index_;  // per status_ entry
     std::vector<bool> settled_;  // caught up or ended

@@ -57,6 +57,13 @@ void trace_merger::push(std::size_t source, event e) {
     // Learnt on arrival, not on release: the other end's first events may come out first.
     learn_endpoint(source, e);
     states_.at(source).held.push_back(std::move(e));
+    ++states_[source].pushed;
+}
+
+void trace_merger::restart_source(std::size_t source) {
+    source_state& st = states_.at(source);
+    if (st.session_starts.empty() || st.session_starts.back() != st.pushed)
+        st.session_starts.push_back(st.pushed);
 }
 
 // The source whose next event is earliest on the merged clock; on a tie the source added first,
@@ -105,6 +112,13 @@ void trace_merger::name_endpoint(std::size_t source, std::string& host, const ch
 
 event trace_merger::renumber(std::size_t source, event e) {
     source_state& st = states_[source];
+    while (!st.session_starts.empty() && st.session_starts.front() == st.renumbered) {
+        st.session_starts.pop_front();
+        st.seqs.clear();
+        st.conns.clear();
+        st.queue_ids.clear();
+    }
+    ++st.renumbered;
     std::uint64_t merged = next_seq_++;
     st.seqs[e.seq] = merged;
     e.seq = merged;

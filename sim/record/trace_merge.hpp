@@ -58,6 +58,9 @@ public:
 
     // Takes one event of `source` (in that source's order).
     void push(std::size_t source, event e);
+    // The source's events pushed from now on are a new session (a publisher restarted): their
+    // seq, conn and queue ids start again and must not be taken for the earlier session's.
+    void restart_source(std::size_t source);
 
     // The held events at or before `up_to_us` (merged clock), merged, renumbered and tagged.
     std::vector<event> release(std::int64_t up_to_us);
@@ -77,6 +80,12 @@ private:
         std::unordered_map<std::uint64_t, std::uint64_t> seqs;   // source seq -> merged seq
         std::map<std::uint64_t, std::uint64_t> conns;            // source conn -> merged conn
         std::map<std::uint64_t, std::uint64_t> queue_ids;        // source queue_id -> merged
+        // Events pushed and renumbered so far, and the push counts at which a new session
+        // began: the maps above are cleared when renumbering reaches one, because the events
+        // of the earlier session still held must be renumbered with its ids.
+        std::uint64_t pushed = 0;
+        std::uint64_t renumbered = 0;
+        std::deque<std::uint64_t> session_starts;
     };
     struct named_endpoint {
         std::size_t source;  // the source that opened the connection

@@ -118,6 +118,7 @@ private:
         attached_ = true;
         std::uint64_t history = publisher_.lines_.size();
         header_ = published_header_line(publisher_.header_, publisher_.opts_.host_name,
+                                        publisher_.opts_.session,
                                         publisher_.trace_.clock().now_us(), history,
                                         publisher_.first_line_) +
                   "\n";
@@ -200,6 +201,7 @@ private:
 trace_publisher::trace_publisher(asio::io_context& io, trace& t, trace_publisher_options opts)
     : io_(io), trace_(t), opts_(std::move(opts)), acceptor_(io) {
     if (opts_.token.empty()) throw std::invalid_argument("the trace token must not be empty");
+    if (opts_.session.empty()) opts_.session = random_trace_token();
     boost::system::error_code ec;
     auto address = asio::ip::make_address(opts_.bind_address, ec);
     if (ec)

@@ -37,6 +37,9 @@ struct trace_publisher_options {
     // are let go (said once in the trace; --record's file keeps everything).
     std::size_t max_history = 256 * 1024 * 1024;
     std::chrono::milliseconds token_timeout{10000};
+    // Names this run of the trace in the header; "" draws a random one. A subscriber that comes
+    // back to the same session skips what it had (merged_follow's reconnect).
+    std::string session{};
 };
 
 class trace_publisher final : public trace_listener {

@@ -30,10 +30,13 @@ bool tokens_match(std::string_view given, std::string_view expected) {
 }
 
 std::string published_header_line(const nlohmann::json& trace_header, const std::string& host,
-                                  std::int64_t clock_us, std::uint64_t history,
-                                  std::uint64_t dropped) {
+                                  const std::string& session, std::int64_t clock_us,
+                                  std::uint64_t history, std::uint64_t dropped) {
     nlohmann::json header = trace_header;
-    header["publisher"] = {{"host", host}, {"clock_us", clock_us}, {"history", history}};
+    header["publisher"] = {{"host", host},
+                           {"session", session},
+                           {"clock_us", clock_us},
+                           {"history", history}};
     if (dropped > 0) header["publisher"]["dropped"] = dropped;
     return header_line(header, 1);
 }
@@ -115,6 +118,7 @@ trace_stream_reader::result trace_stream_reader::take_line(const std::string& li
             history_ = count_field(*p, "history");
             publisher_clock_ = integer_field(*p, "clock_us");
             publisher_host_ = text_field(*p, "host");
+            publisher_session_ = text_field(*p, "session");
         }
         status_ = status::following;
         out.header = std::move(j);

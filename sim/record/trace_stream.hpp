@@ -34,12 +34,13 @@ std::string random_trace_token();
 bool tokens_match(std::string_view given, std::string_view expected);
 
 // The header line a subscriber gets: the trace's header (recording format, version 1) with
-// "publisher": {"host", "clock_us" (the publisher's clock now), "history" (events that follow
-// before the live ones), and "dropped" (the oldest events no longer kept, when there are)}.
-// Without the newline.
+// "publisher": {"host", "session" (random, one per run of serve: a subscriber that reconnects
+// tells a network blip from a restarted server by it), "clock_us" (the publisher's clock now),
+// "history" (events that follow before the live ones), and "dropped" (the oldest events no
+// longer kept, when there are)}. Without the newline.
 std::string published_header_line(const nlohmann::json& trace_header, const std::string& host,
-                                  std::int64_t clock_us, std::uint64_t history,
-                                  std::uint64_t dropped = 0);
+                                  const std::string& session, std::int64_t clock_us,
+                                  std::uint64_t history, std::uint64_t dropped = 0);
 std::string refusal_line(std::string_view reason);  // with the newline
 
 // The clock offset to add to the publisher's times to put them on the subscriber's clock, from
@@ -91,6 +92,7 @@ public:
     std::uint64_t history() const { return history_; }
     std::int64_t publisher_clock_us() const { return publisher_clock_; }
     const std::string& publisher_host() const { return publisher_host_; }
+    const std::string& publisher_session() const { return publisher_session_; }
 
 private:
     std::string source_;
@@ -99,6 +101,7 @@ private:
     std::uint64_t history_ = 0;
     std::int64_t publisher_clock_ = 0;
     std::string publisher_host_;
+    std::string publisher_session_;
 };
 
 }  // namespace maillab

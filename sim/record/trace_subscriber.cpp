@@ -159,14 +159,18 @@ void trace_subscriber::read_more() {
 }
 
 void trace_subscriber::take(std::string_view bytes) {
-    if (!lines_.feed(bytes))
+    if (!lines_.feed(bytes)) {
+        answered_no_ = true;
         return finish(fmt::format("{}: not a maillab trace stream: a line longer than {} MiB",
                                   target_.address(), max_stream_line / (1024 * 1024)));
+    }
     while (auto line = lines_.next_line()) {
         auto r = reader_.take_line(*line);
         if (reader_.state() == trace_stream_reader::status::refused ||
-            reader_.state() == trace_stream_reader::status::not_a_stream)
+            reader_.state() == trace_stream_reader::status::not_a_stream) {
+            answered_no_ = true;
             return finish(r.problem);
+        }
         if (r.header) {
             timer_.cancel();
             std::int64_t offset =

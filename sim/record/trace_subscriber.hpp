@@ -62,6 +62,12 @@ public:
     // Closes the connection; no callback is called after this.
     void stop();
     bool ended() const { return ended_; }
+    // After the end: whether trying again later may work (nothing listened yet, no answer, the
+    // publisher went away) rather than being the publisher's answer (a refusal, not a trace
+    // stream), which the same attempt would only get again.
+    bool may_come_back() const { return !answered_no_; }
+    // The publisher's session id from the header ("" before it came or from an older maillab).
+    const std::string& session() const { return reader_.publisher_session(); }
 
     trace_subscriber(boost::asio::io_context& io, trace_attach_target target, callbacks cb,
                      const clock_source& clock, std::chrono::milliseconds timeout);
@@ -88,6 +94,7 @@ private:
     std::uint64_t events_ = 0;
     bool caught_up_ = false;
     bool ended_ = false;
+    bool answered_no_ = false;
 };
 
 }  // namespace maillab

@@ -31,14 +31,15 @@ MESSAGE = ("From: Alice <alice@a.example>\r\nTo: bob@b.example\r\nSubject: merge
 class Host:
     """`maillab serve classic.json --as HOST --base-port 0 --publish-trace 0`."""
 
-    def __init__(self, host: str, workdir: Path, peers: list[str], token: str | None) -> None:
+    def __init__(self, host: str, workdir: Path, peers: list[str], token: str | None,
+                 publish: str = "0") -> None:
         self.host = host
         self.record = workdir / f"{host}.jsonl"
         self.log_path = workdir / f"{host}.log"
         self.token_file = workdir / f"{host}.token"
         command = [maillab_bin(), "serve", str(SCENARIO), "--as", host, "--base-port", "0",
                    "--bind", LOCALHOST, "--record", str(self.record), "--tls-dir",
-                   str(workdir / "tls"), "--quiet", "--publish-trace", "0",
+                   str(workdir / "tls"), "--quiet", "--publish-trace", publish,
                    "--trace-token-file", str(self.token_file)]
         if token:
             command += ["--trace-token", token]
@@ -108,8 +109,8 @@ class TracePublishing(unittest.TestCase):
             h.stop()
         self.tmp.cleanup()
 
-    def start(self, host: str, peers: list[str], token: str | None) -> Host:
-        h = Host(host, self.dir, peers, token)
+    def start(self, host: str, peers: list[str], token: str | None, publish: str = "0") -> Host:
+        h = Host(host, self.dir, peers, token, publish)
         self.hosts.append(h)
         return h
 
@@ -208,6 +209,39 @@ class TracePublishing(unittest.TestCase):
         self.assertEqual(len(header["sources"]), 2)
         check_ids(self, events)
         check_mail_path(self, events)
+
+    def test_reconnect_follows_a_server_restarted_on_its_port(self):
+        r = self.replay("--attach", f"{TOKEN}@{self.b.published}", "--reconnect")
+        r.wait_text("merged view started")
+        with smtplib.SMTP(LOCALHOST, self.b.port("smtp"), timeout=10) as s:
+            s.noop()
+        r.wait_event(kind="command", verb="NOOP")
+        # The student's server stops: said once, and tried again rather than ended.
+        publish_port = self.b.published.rsplit(":", 1)[1]
+        self.b.stop()
+        r.wait_text("(trying again every 2 s)")
+        self.assertIsNone(r.proc.poll())
+        # ... and is started again on the same trace port: a new run, a new session.
+        b2 = self.start("mail.b.example", [], TOKEN, publish=publish_port)
+        r.wait_text("mail.b.example was restarted; its new session follows the earlier one")
+        pop = poplib.POP3(LOCALHOST, b2.port("pop3"), timeout=10)
+        pop.user("bob")
+        pop.pass_("bob-pw")
+        pop.stat()
+        pop.quit()
+        r.wait_event(kind="command", verb="STAT")
+        self.assertEqual(r.stop(), 0)
+        header, events = read_trace(r.record)
+        check_ids(self, events)
+        noop = next(e for e in events if e.get("verb") == "NOOP")
+        stat = next(e for e in events if e.get("verb") == "STAT")
+        self.assertLess(noop["seq"], stat["seq"])
+        self.assertNotEqual(noop["conn"], stat["conn"])  # both were connection 1 on their run
+        # Without --reconnect a publisher that goes away ends its source (the other tests).
+        bad = subprocess.run([maillab_bin(), "replay", "--reconnect", str(r.record)],
+                             capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn("--reconnect goes with --attach ADDR:PORT", bad.stderr)
 
     def test_recordings_merged_after_the_fact(self):
         send_and_read(self.a, self.b)

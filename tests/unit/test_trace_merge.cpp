@@ -67,6 +67,27 @@ TEST_CASE("merge: connection ids and causes never collide between sources") {
     CHECK(*by["a3"]->cause == by["a2"]->seq);
 }
 
+TEST_CASE("merge: a restarted source's ids are a new session, even with old events still held") {
+    trace_merger m;
+    std::size_t a = m.add_source("a", "a", host_header("a"));
+    m.push(a, at(1, 100, 1, "old connect"));
+    m.push(a, at(2, 200, 1, "old reply", 1));
+    // The server restarts: its seq and conn numbering begins again while "old reply" is held.
+    m.restart_source(a);
+    m.push(a, at(1, 300, 1, "new connect"));
+    m.push(a, at(2, 400, 1, "new reply", 1));
+    m.push(a, at(3, 500, 1, "new bad cause", 7));
+    auto out = m.release_all();
+    REQUIRE(out.size() == 5);
+    CHECK(out[1].conn == out[0].conn);
+    CHECK(*out[1].cause == out[0].seq);
+    CHECK(out[2].conn != out[0].conn);  // not the old session's connection 1
+    CHECK(out[3].conn == out[2].conn);
+    CHECK(*out[3].cause == out[2].seq);  // the new session's seq 1, not the old one
+    CHECK_FALSE(out[4].cause);           // seq 7 was never seen in this session
+    for (std::size_t i = 0; i < out.size(); ++i) CHECK(out[i].seq == i + 1);
+}
+
 TEST_CASE("merge: queue ids are renumbered per source") {
     event qa = at(1, 10, 0, "qa");
     qa.kind = event_kind::queue;

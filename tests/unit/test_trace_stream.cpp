@@ -64,7 +64,7 @@ TEST_CASE("stream: a line without end past the limit is refused") {
 
 TEST_CASE("stream: the header names the publisher and its clock") {
     std::string line = published_header_line({{"scenario", "classic"}, {"clock", "real"}},
-                                             "mail.a.example", 1234, 7);
+                                             "mail.a.example", "f00d", 1234, 7);
     trace_stream_reader r("10.0.0.1:4000");
     auto got = r.take_line(line);
     REQUIRE(got.header);
@@ -73,6 +73,7 @@ TEST_CASE("stream: the header names the publisher and its clock") {
     CHECK(r.history() == 7);
     CHECK(r.publisher_clock_us() == 1234);
     CHECK(r.publisher_host() == "mail.a.example");
+    CHECK(r.publisher_session() == "f00d");
     event e;
     e.seq = 1;
     e.text = "hello";
