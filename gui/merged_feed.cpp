@@ -46,6 +46,13 @@ public:
         cb.sources = [this](const std::vector<follow_source_status>& s) {
             std::lock_guard lock(mutex_);
             sources_ = s;
+            // A machine that is back (reconnected, restarted) no longer has the trouble said
+            // while it was away: the red line shows only what is still wrong.
+            for (const auto& source : s) {
+                if (source.state != "live") continue;
+                std::string prefix = source.origin + ":";
+                std::erase_if(problems_, [&](const std::string& p) { return p.starts_with(prefix); });
+            }
         };
         cb.finished = [] {
             std::cout << "the merged view is complete (no publisher left to follow); it stays open"

@@ -43,11 +43,11 @@ class ClassPair:
                             [f"mail.b.example={HOST}:{self.b_ports[('mail.b.example', 'smtp')]}"])
         self.a_ports, self.a_published = self.ready(self.a)
 
-    def serve(self, host: str, peers: list[str]) -> Process:
+    def serve(self, host: str, peers: list[str], publish: str = "0") -> Process:
         cmd = [CLI, "serve", str(SCENARIO), "--as", host, "--base-port", "0",
                "--bind", HOST,
                "--tls-dir", str(self.dir / "tls"), "--quiet", "--record",
-               str(self.dir / f"{host}.jsonl"), "--publish-trace", "0", "--trace-token", TOKEN]
+               str(self.dir / f"{host}.jsonl"), "--publish-trace", publish, "--trace-token", TOKEN]
         for p in peers:
             cmd += ["--peer", p]
         p = Process(cmd, self.dir, host, env=self.env)
@@ -177,6 +177,36 @@ class GuiClassView(unittest.TestCase):
         gui.wait_for(r"^source mail\.a\.example\s")
         self.pair.send_and_read()
         gui.wait_for(r"^wrote .* at (\d+) events$")
+        self.assertIsNone(gui.proc.poll())
+        self.assertEqual(gui.stop(), 0)
+
+    def test_a_restarted_machine_rejoins_the_view(self):
+        png = self.dir / "rejoined.png"
+        gui = self.gui("--token", TOKEN, "--attach", self.pair.b_published,
+                       "--screenshot", str(png), "--after-events", "1")
+        gui.wait_for(r"^source mail\.b\.example\s")
+        # The student's server stops: the GUI says so once and keeps trying.
+        port = self.pair.b_published.rsplit(":", 1)[1]
+        self.pair.b.stop()
+        gui.wait_for(r"went away mid-stream .*\(trying again every 2 s\)", stream="err")
+        # ... and is started again on its trace port: a new session of the same machine.
+        b2 = self.pair.serve("mail.b.example", [], publish=port)
+        ports, _ = self.pair.ready(b2)
+        gui.wait_for(r"mail\.b\.example was restarted; its new session follows the earlier one")
+        pop = poplib.POP3(HOST, ports[("mail.b.example", "pop3")], timeout=20)
+        pop.user("bob")
+        pop.pass_("bob-pw")
+        pop.stat()
+        pop.quit()
+        # The new session's POP3 events reach the view (after the merge's one-second hold).
+        first = int(gui.wait_for(r"^wrote .* at (\d+) events$")[0].group(1))
+        for shot in range(2, 30):
+            gui.signal(signal.SIGUSR1)
+            now = int(gui.wait_for(r"^wrote .* at (\d+) events$", count=shot)[-1].group(1))
+            if now > first + 10:
+                break
+            time.sleep(0.3)
+        self.assertGreater(now, first + 10, "the restarted machine's events never came")
         self.assertIsNone(gui.proc.poll())
         self.assertEqual(gui.stop(), 0)
 
