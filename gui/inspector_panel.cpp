@@ -125,7 +125,8 @@ void draw_inspector(app_state& app) {
     // What the protocol expects next, from the state machine of this connection.
     static view::machine_tracker tracker;  // asked every frame (view/machine_status.hpp)
     for (const auto& m : tracker.at(app.model, index)) {
-        if (m.conn != e.conn || !m.spec) continue;
+        // The servers' machines: a client's next step is its program's, not a set of commands.
+        if (m.conn != e.conn || !m.spec || !m.spec->commands_allowed) continue;
         heading(tr("What comes next", lang));
         ImGui::Text("%s: %s", std::string(m.spec->title).c_str(), m.current.c_str());
         auto verbs = view::expected_commands(m);

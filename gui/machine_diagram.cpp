@@ -70,36 +70,49 @@ void draw_machine(const state_machine_spec& spec, std::string_view current,
     };
     std::function<void()> deferred_label;  // the last transition's trigger, drawn on top
     ImU32 accent = protocol_color(spec.machine.substr(0, spec.machine.find('.')), presentation);
+    constexpr ImU32 gold = IM_COL32(255, 220, 60, 255);
+    // The transition just taken: a thick gold edge, and its trigger labelled on top of it all.
+    auto draw_last = [&](std::size_t a, std::size_t b, std::string_view trigger) {
+        draw_arrow(draw, center(a), center(b), radius * 0.62f, gold, 3.5f);
+        deferred_label = [=, &draw_ref = *draw]() {
+            ImVec2 ca = center(a), cb = center(b);
+            std::string label(trigger);
+            ImVec2 size = ImGui::CalcTextSize(label.c_str());
+            // Above the edge's middle, clear of both nodes; beside it for an edge that runs up
+            // or down (above, the label would cover the upper node).
+            ImVec2 mid((ca.x + cb.x) * 0.5f, (ca.y + cb.y) * 0.5f - radius * 0.75f);
+            if (std::fabs(cb.x - ca.x) < std::fabs(cb.y - ca.y) * 0.5f) {
+                mid = ImVec2((ca.x + cb.x) * 0.5f + size.x * 0.5f + 12, (ca.y + cb.y) * 0.5f);
+                mid.x = std::min(mid.x, origin.x + width - size.x * 0.5f - 4);
+            }
+            // An edge on the top row has no room above it inside the diagram: below it, then.
+            if (mid.y - size.y * 0.5f < origin.y + 2) mid.y = (ca.y + cb.y) * 0.5f + radius * 0.75f;
+            mid.x = std::max(mid.x, origin.x + size.x * 0.5f + 4);
+            draw_ref.AddRectFilled(ImVec2(mid.x - size.x * 0.5f - 3, mid.y - size.y * 0.5f - 1),
+                                   ImVec2(mid.x + size.x * 0.5f + 3, mid.y + size.y * 0.5f + 1),
+                                   IM_COL32(40, 35, 10, 230), 3.0f);
+            draw_ref.AddText(ImVec2(mid.x - size.x * 0.5f, mid.y - size.y * 0.5f), gold,
+                             label.c_str());
+        };
+    };
+    bool last_drawn = false;
     for (const auto& t : spec.transitions) {
         std::size_t a = index_of(t.from), b = index_of(t.to);
         if (a == n || b == n) continue;
         bool last = !current.empty() && previous == t.from && current == t.to;
-        draw_arrow(draw, center(a), center(b), radius * 0.62f,
-                   last ? IM_COL32(255, 220, 60, 255) : IM_COL32(120, 120, 135, 200),
-                   last ? 3.5f : 1.2f);
         if (last) {
-            deferred_label = [=, &draw_ref = *draw]() {
-                ImVec2 ca = center(a), cb = center(b);
-                std::string label(t.trigger);
-                ImVec2 size = ImGui::CalcTextSize(label.c_str());
-                // Above the edge's middle, clear of both nodes; beside it for an edge that runs
-                // up or down (above, the label would cover the upper node).
-                ImVec2 mid((ca.x + cb.x) * 0.5f, (ca.y + cb.y) * 0.5f - radius * 0.75f);
-                if (std::fabs(cb.x - ca.x) < std::fabs(cb.y - ca.y) * 0.5f) {
-                    mid = ImVec2((ca.x + cb.x) * 0.5f + size.x * 0.5f + 12, (ca.y + cb.y) * 0.5f);
-                    mid.x = std::min(mid.x, origin.x + width - size.x * 0.5f - 4);
-                }
-                // An edge on the top row has no room above it inside the diagram: below it, then.
-                if (mid.y - size.y * 0.5f < origin.y + 2)
-                    mid.y = (ca.y + cb.y) * 0.5f + radius * 0.75f;
-                draw_ref.AddRectFilled(ImVec2(mid.x - size.x * 0.5f - 3, mid.y - size.y * 0.5f - 1),
-                                       ImVec2(mid.x + size.x * 0.5f + 3, mid.y + size.y * 0.5f + 1),
-                                       IM_COL32(40, 35, 10, 230), 3.0f);
-                draw_ref.AddText(ImVec2(mid.x - size.x * 0.5f, mid.y - size.y * 0.5f),
-                                 IM_COL32(255, 220, 60, 255), label.c_str());
-            };
+            draw_last(a, b, t.trigger);
+            last_drawn = true;
+        } else if (!t.quiet) {
+            draw_arrow(draw, center(a), center(b), radius * 0.62f, IM_COL32(120, 120, 135, 200),
+                       1.2f);
         }
     }
+    // The state every other one may fall into (a client's FAILED) has no edge of its own from
+    // each; the one just taken is drawn like any last transition.
+    std::size_t any_target = spec.from_any_state.empty() ? n : index_of(spec.from_any_state);
+    if (!last_drawn && any_target < n && current == spec.from_any_state && index_of(previous) < n)
+        draw_last(index_of(previous), any_target, spec.from_any_trigger);
     for (std::size_t i = 0; i < n; ++i) {
         ImVec2 c = center(i);
         bool is_current = !current.empty() && current == spec.states[i];
@@ -118,6 +131,22 @@ void draw_machine(const state_machine_spec& spec, std::string_view current,
                       ImVec2(c.x - size.x * scale * 0.5f, c.y - size.y * scale * 0.5f),
                       is_current ? IM_COL32(0, 0, 0, 255) : IM_COL32(230, 230, 230, 255),
                       name.c_str());
+    }
+    if (any_target < n) {
+        // "from any state" beside that state, on the side towards the middle of the diagram
+        // (the descriptions leave that cell free).
+        ImVec2 c = center(any_target);
+        std::string note = "from any state";
+        float scale = 0.85f;
+        ImVec2 size = ImGui::CalcTextSize(note.c_str());
+        size.x *= scale;
+        size.y *= scale;
+        float half_width = radius * 1.25f;
+        bool right = c.x < origin.x + width * 0.5f;
+        float x = right ? c.x + half_width + 6 : c.x - half_width - 6 - size.x;
+        float y = c.y - size.y * 0.5f;
+        draw->AddText(ImGui::GetFont(), ImGui::GetFontSize() * scale, ImVec2(x, y),
+                      IM_COL32(170, 170, 180, 255), note.c_str());
     }
     if (deferred_label) deferred_label();
 }

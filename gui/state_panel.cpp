@@ -39,12 +39,34 @@ void draw_connection_machines(app_state& app, bool compact) {
         ImGui::TextDisabled("%s", tr("No state machine has moved yet.", lang));
         return;
     }
-    // Prefer the selected connection's server machine; otherwise the last one that moved.
+    // A selected state change shows its own machine (a client's too); otherwise the selected
+    // connection's server machine, else its client's; otherwise the first server that moved.
     const view::machine_status* shown = nullptr;
-    for (const auto& m : machines)
-        if (m.spec && (m.conn == conn || !shown)) shown = &m;
-    for (const auto& m : machines)
-        if (m.spec && m.conn == conn) shown = &m;
+    std::string selected_machine;
+    std::string selected_host;
+    if (app.selected && app.model.at(*app.selected).kind == event_kind::state) {
+        selected_machine = text_field(app.model.at(*app.selected), "machine");
+        selected_host = app.model.at(*app.selected).from;
+    }
+    auto is_server = [](const view::machine_status& m) { return m.spec->commands_allowed != nullptr; };
+    auto last_that = [&](auto&& wanted) -> const view::machine_status* {
+        const view::machine_status* found = nullptr;
+        for (const auto& m : machines)
+            if (m.spec && wanted(m)) found = &m;
+        return found;
+    };
+    auto first_that = [&](auto&& wanted) -> const view::machine_status* {
+        for (const auto& m : machines)
+            if (m.spec && wanted(m)) return &m;
+        return nullptr;
+    };
+    shown = last_that([&](const auto& m) {
+        return m.conn == conn && m.machine == selected_machine && m.host == selected_host;
+    });
+    if (!shown) shown = last_that([&](const auto& m) { return m.conn == conn && is_server(m); });
+    if (!shown) shown = last_that([&](const auto& m) { return m.conn == conn; });
+    if (!shown) shown = first_that(is_server);
+    if (!shown) shown = first_that([](const auto&) { return true; });
 
     if (shown) {
         ImGui::TextColored(protocol_color_vec(shown->machine.substr(0, shown->machine.find('.'))),
@@ -55,13 +77,18 @@ void draw_connection_machines(app_state& app, bool compact) {
                     tr("Last transition", lang), shown->previous.c_str(), shown->current.c_str());
         float list_lines =
             compact ? 0.3f : static_cast<float>(std::min<std::size_t>(machines.size(), 4) + 1);
-        float h = std::max(
-            ImGui::GetContentRegionAvail().y - ImGui::GetTextLineHeightWithSpacing() * list_lines,
-            compact ? 100.0f : 160.0f);
+        // A machine of many rows (the SMTP client's) takes the height its states need to stay
+        // readable, up to the whole panel: the list of machines below it then scrolls.
+        float rows = 1;
+        for (const auto& cell : shown->spec->grid) rows = std::max(rows, cell.second + 1);
+        float avail = ImGui::GetContentRegionAvail().y;
+        float line = ImGui::GetTextLineHeightWithSpacing();
+        float h = std::max({avail - line * list_lines, compact ? 100.0f : 160.0f,
+                            std::min(rows * ImGui::GetFontSize() * 3.0f, avail - line * 0.5f)});
         draw_machine(*shown->spec, shown->current, shown->previous, h, app.presentation);
     }
-    // Every machine that has moved, one line each (client machines have no diagram yet). A big
-    // trace has tens of thousands: only the lines in view are drawn.
+    // Every machine that has moved, one line each; select one of its state changes to draw it.
+    // A big trace has tens of thousands: only the lines in view are drawn.
     // The line list leaves out the machine drawn above: row r is machine r, or r + 1 from it on.
     std::size_t skipped = shown ? static_cast<std::size_t>(shown - machines.data()) : machines.size();
     std::size_t lines = machines.size() - (shown ? 1 : 0);

@@ -16,6 +16,9 @@ struct state_transition {
     std::string_view from;
     std::string_view to;
     std::string_view trigger;  // a short label: "EHLO", "QUIT", "connection lost"
+    // A rare edge whose line would cross other states in the drawing: drawn only when it is
+    // the transition just taken. Checks treat it like any other.
+    bool quiet = false;
 };
 
 struct state_machine_spec {
@@ -29,6 +32,11 @@ struct state_machine_spec {
     // The commands the peer may send in a state (from the engine's command table); empty for
     // states where the peer sends data rather than commands.
     std::vector<std::string> (*commands_allowed)(std::string_view state) = nullptr;
+    // A state that every other one may move to (a client's FAILED: an error reply it cannot go
+    // on from, the connection lost), with its trigger. Diagrams show it as one label on that
+    // state instead of an edge from each. Empty: none.
+    std::string_view from_any_state{};
+    std::string_view from_any_trigger{};
 
     bool allows(std::string_view from, std::string_view to) const;
 };

@@ -89,29 +89,17 @@ const std::vector<std::string> event_kinds = {"tcp",   "tls",   "bytes", "comman
                                               "reply", "data",  "state", "store",
                                               "queue", "dns",   "http",  "note"};
 
-const std::map<std::string, std::vector<std::string>> client_machine_states = {
-    {"smtp.client", {"CONNECTING", "GREETING", "EHLO", "HELO", "STARTTLS", "TLS_HANDSHAKE", "AUTH",
-                     "MAIL", "RCPT", "DATA", "BODY", "QUIT", "DONE", "FAILED"}},
-    {"pop3.client", {"CONNECTING", "GREETING", "CAPA", "STLS", "TLS_HANDSHAKE", "USER", "PASS",
-                     "APOP", "AUTH", "STAT", "LIST", "UIDL", "RETR", "DELE", "QUIT", "DONE",
-                     "FAILED"}},
-    {"imap.client", {"CONNECTING", "GREETING", "STARTTLS", "TLS_HANDSHAKE", "LOGIN", "SELECT",
-                     "FETCH", "STORE", "EXPUNGE", "IDLE", "LOGOUT", "DONE", "FAILED"}},
-};
-
 }  // namespace
 
 std::vector<std::string> reading::machine_states(const std::string& machine) {
     if (const state_machine_spec* spec = find_state_machine(machine))
         return {spec->states.begin(), spec->states.end()};
-    auto it = client_machine_states.find(machine);
-    return it == client_machine_states.end() ? std::vector<std::string>{} : it->second;
+    return {};
 }
 
 std::vector<std::string> reading::machine_names() {
     std::vector<std::string> out;
     for (const auto* m : state_machines()) out.emplace_back(m->machine);
-    for (const auto& [name, _] : client_machine_states) out.push_back(name);
     return out;
 }
 

@@ -705,13 +705,11 @@ private:
                 if (!known)
                     state.fail(fmt::format("{} has no state \"{}\"; its states are: {}",
                                            e.machine, e.state, list));
-            } else if (e.machine != "smtp.client" && e.machine != "pop3.client" &&
-                       e.machine != "imap.client") {
+            } else {
                 std::string list;
                 for (const auto* m : state_machines())
-                    list += fmt::format("{}, ", m->machine);
-                machine.fail(fmt::format("no state machine \"{}\"; the machines are: {}"
-                                         "smtp.client, pop3.client, imap.client",
+                    list += fmt::format("{}{}", list.empty() ? "" : ", ", m->machine);
+                machine.fail(fmt::format("no state machine \"{}\"; the machines are: {}",
                                          e.machine, list));
             }
         }
