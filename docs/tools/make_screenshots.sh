@@ -48,6 +48,8 @@ shot gui-pop3-en --cursor "$retr"
 shot gui-pop3-zh --cursor "$retr" --lang zh
 shot gui-imap-en --cursor "$imap_part"
 shot gui-imap-zh --cursor "$imap_part" --lang zh
+client_state=$(seq_of "EHLO -> " machine=smtp.client)
+shot gui-smtp-client-en --cursor "$client_state"
 shot gui-present-hide-en --cursor "$ehlo" --present --future hide
 shot gui-present-hide-zh --cursor "$ehlo" --present --future hide --lang zh
 

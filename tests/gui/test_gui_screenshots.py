@@ -57,6 +57,40 @@ class GuiScreenshots(unittest.TestCase):
             self.assertGreater(c, 8, f"{name} looks empty")
             self.assertGreater(share, 0.02, f"{name} looks empty")
 
+    def test_a_clients_state_change_draws_the_clients_machine(self):
+        """Selecting ua.alice's EHLO -> AUTH draws the SMTP client's machine (AUTH lit in SMTP
+        blue, the edge from EHLO in gold); selecting the server's WAIT_HELO -> READY of the same
+        connection draws the server's, which has no AUTH lit: the two panels differ."""
+        import json
+        from test_gui_live import count_colour
+        seqs = {}
+        with open(self.trace, encoding="utf-8") as f:
+            next(f)
+            for line in f:
+                e = json.loads(line)
+                if e["kind"] == "state" and e.get("conn") == 1:
+                    seqs.setdefault((e["machine"], e["to_state"]), e["seq"])
+        client = seqs[("smtp.client", "AUTH")]
+        server = seqs[("smtp.server", "READY")]
+        w, h, client_rows = self.shot("client-machine.png", str(self.trace), "--cursor", str(client))
+        _, _, server_rows = self.shot("server-machine.png", str(self.trace), "--cursor", str(server))
+        states = (int(w * 0.6), 460, w, h)
+
+        def lit_rows(rows):  # (pixels, mean row) of the lit state's SMTP blue
+            x0, y0, x1, y1 = states
+            ys = [y for y in range(y0, y1) for x in range(x0, x1)
+                  if all(abs(rows[y][3 * x + i] - c) <= 25 for i, c in enumerate((76, 141, 217)))]
+            return len(ys), sum(ys) / max(len(ys), 1)
+
+        self.assertGreater(count_colour(client_rows, states, (255, 220, 60), 10), 30,
+                           "no gold last transition in the client's machine")
+        client_lit, client_y = lit_rows(client_rows)
+        server_lit, server_y = lit_rows(server_rows)
+        self.assertGreater(client_lit, 300, "the client's current state is not lit")
+        self.assertGreater(server_lit, 300, "the server's current state is not lit")
+        # AUTH sits on the client's second row; READY on the server's first.
+        self.assertGreater(client_y, server_y + 25, "the server's machine was drawn for the client")
+
     def test_chinese_interface_differs_from_english(self):
         _, _, en = self.shot("en2.png", str(self.trace), "--cursor", "20")
         _, _, zh = self.shot("zh.png", str(self.trace), "--cursor", "20", "--lang", "zh")
