@@ -78,15 +78,19 @@ void draw_machine(const state_machine_spec& spec, std::string_view current,
             ImVec2 ca = center(a), cb = center(b);
             std::string label(trigger);
             ImVec2 size = ImGui::CalcTextSize(label.c_str());
-            // Above the edge's middle, clear of both nodes; beside it for an edge that runs up
-            // or down (above, the label would cover the upper node).
-            ImVec2 mid((ca.x + cb.x) * 0.5f, (ca.y + cb.y) * 0.5f - radius * 0.75f);
-            if (std::fabs(cb.x - ca.x) < std::fabs(cb.y - ca.y) * 0.5f) {
-                mid = ImVec2((ca.x + cb.x) * 0.5f + size.x * 0.5f + 12, (ca.y + cb.y) * 0.5f);
+            // Along a row: above the edge's middle, clear of both states. Up or down: beside
+            // it (above, the label would cover the upper state). Diagonal: on the edge's middle,
+            // between the two states (above it, it would cover the upper one).
+            float dx = std::fabs(cb.x - ca.x), dy = std::fabs(cb.y - ca.y);
+            ImVec2 mid((ca.x + cb.x) * 0.5f, (ca.y + cb.y) * 0.5f);
+            if (dy < dx * 0.25f) {
+                mid.y -= radius * 0.75f;
+                // A row at the top has no room above it inside the diagram: below it, then.
+                if (mid.y - size.y * 0.5f < origin.y + 2) mid.y = (ca.y + cb.y) * 0.5f + radius * 0.75f;
+            } else if (dx < dy * 0.5f) {
+                mid.x += size.x * 0.5f + 12;
                 mid.x = std::min(mid.x, origin.x + width - size.x * 0.5f - 4);
             }
-            // An edge on the top row has no room above it inside the diagram: below it, then.
-            if (mid.y - size.y * 0.5f < origin.y + 2) mid.y = (ca.y + cb.y) * 0.5f + radius * 0.75f;
             mid.x = std::max(mid.x, origin.x + size.x * 0.5f + 4);
             draw_ref.AddRectFilled(ImVec2(mid.x - size.x * 0.5f - 3, mid.y - size.y * 0.5f - 1),
                                    ImVec2(mid.x + size.x * 0.5f + 3, mid.y + size.y * 0.5f + 1),
