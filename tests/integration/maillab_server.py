@@ -51,6 +51,21 @@ def stop_process(proc: subprocess.Popen, timeout: float = 10.0) -> int | None:
     return proc.returncode
 
 
+def wait_until_ready(proc: subprocess.Popen, log_path: Path, timeout: float = 20.0) -> str | None:
+    """The console of a `maillab serve` (or of a script running one) that writes to `log_path`,
+    once it has printed its "ready; Ctrl-C stops" line; None when the process exited first or
+    `timeout` seconds passed. The listeners' addresses are in that console."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = log_path.read_text(errors="replace")
+        if "ready; Ctrl-C stops" in text:
+            return text
+        if proc.poll() is not None:
+            return None
+        time.sleep(0.05)
+    return None
+
+
 def free_ports(count: int = 1) -> list[int]:
     """Ports the OS says are free on 127.0.0.1 right now.
 

@@ -23,7 +23,7 @@ import unittest
 from email.message import EmailMessage
 from pathlib import Path
 
-from maillab_server import maillab_bin, stop_process
+from maillab_server import maillab_bin, stop_process, wait_until_ready
 
 LISTENER = re.compile(r"^(\S+)\s+(submission|smtp|pop3|imap)\s+0\.0\.0\.0:(\d+)", re.M)
 TRACE_PORT = re.compile(r"trace published on 0\.0\.0\.0:(\d+)")
@@ -58,16 +58,12 @@ class StudentMachine:
                                       *extra], stdout=self._log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, env=env)
         self.ports: dict[str, int] = {}
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            self.console = self.log_path.read_text(errors="replace")
-            if "ready; Ctrl-C stops" in self.console:
-                self.ports = {service: int(port) for _, service, port in LISTENER.findall(self.console)}
-                self.trace_port = int(TRACE_PORT.search(self.console).group(1))
-                return
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
+        console = wait_until_ready(self.proc, self.log_path, timeout=15)
+        self.console = console if console is not None else self.log_path.read_text(errors="replace")
+        if console is not None:
+            self.ports = {service: int(port) for _, service, port in LISTENER.findall(console)}
+            self.trace_port = int(TRACE_PORT.search(console).group(1))
+            return
         self.stop()
         raise RuntimeError(f"{domain}'s start script did not get ready:\n{self.console}")
 

@@ -25,7 +25,7 @@ import time
 import unittest
 from pathlib import Path
 
-from maillab_server import LOCALHOST, free_ports, maillab_bin
+from maillab_server import LOCALHOST, free_ports, maillab_bin, wait_until_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden" / "classic.jsonl"
@@ -360,15 +360,10 @@ class LiveRecording(unittest.TestCase):
         self.log = open(log, "wb")
         self.proc = subprocess.Popen([maillab_bin(), "serve", *args], stdout=self.log,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            text = log.read_text(errors="replace")
-            if "ready; Ctrl-C stops" in text:
-                return text
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        raise AssertionError(f"serve did not get ready:\n{log.read_text(errors='replace')}")
+        text = wait_until_ready(self.proc, log, timeout=15)
+        if text is None:
+            raise AssertionError(f"serve did not get ready:\n{log.read_text(errors='replace')}")
+        return text
 
     def stop(self) -> str:
         if self.proc is not None and self.proc.poll() is None:

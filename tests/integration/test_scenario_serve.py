@@ -20,7 +20,7 @@ import time
 import unittest
 from pathlib import Path
 
-from maillab_server import LOCALHOST, Trace, maillab_bin, unverified_tls
+from maillab_server import LOCALHOST, Trace, maillab_bin, unverified_tls, wait_until_ready
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 ENDPOINT = re.compile(r"^(\S+)\s+(\S+)\s+127\.0\.0\.1:(\d+)", re.M)
@@ -45,16 +45,11 @@ class ScenarioServer:
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(self.command, stdout=self._log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            text = self.log_path.read_text(errors="replace")
-            if "ready; Ctrl-C stops" in text:
-                for host, service, port in ENDPOINT.findall(text):
-                    self.ports[(host, service)] = int(port)
-                return self
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
+        text = wait_until_ready(self.proc, self.log_path, timeout=15)
+        if text is not None:
+            for host, service, port in ENDPOINT.findall(text):
+                self.ports[(host, service)] = int(port)
+            return self
         self.__exit__(None, None, None)
         raise RuntimeError(f"serve did not get ready:\n{self.log_path.read_text(errors='replace')}")
 

@@ -16,7 +16,7 @@ import time
 import unittest
 from pathlib import Path
 
-from maillab_server import LOCALHOST, free_port, maillab_bin, stop_process
+from maillab_server import LOCALHOST, free_port, maillab_bin, stop_process, wait_until_ready
 from merged_trace import ReplayAttach, check_ids, check_mail_path, read_trace
 
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "classic.json"
@@ -55,15 +55,10 @@ class Host:
         self.published, self.token = match.group(1), match.group(2)
 
     def wait_ready(self) -> str:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            text = self.log_path.read_text(errors="replace")
-            if "ready; Ctrl-C stops" in text:
-                return text
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        raise AssertionError(f"serve did not get ready:\n{self.log_path.read_text(errors='replace')}")
+        text = wait_until_ready(self.proc, self.log_path)
+        if text is None:
+            raise AssertionError(f"serve did not get ready:\n{self.log_path.read_text(errors='replace')}")
+        return text
 
     def port(self, service: str) -> int:
         return self.ports[(self.host, service)]
